@@ -24,7 +24,8 @@ app = typer.Typer(help="sijil: civil-status registers, from scanner batches to s
 stack_app = typer.Typer(help="The local services: Elasticsearch, MinIO, Prefect, veraPDF.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
 
-console = Console()
+# Wide enough for URLs when the output is a log or a pipe, not a terminal.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
 
@@ -55,7 +56,10 @@ def _mib(n: int) -> str:
 def _status_table(statuses) -> Table:
     table = Table("service", "state", "URL", "pid", "memory", "detail")
     for st in statuses:
-        state = "[green]healthy[/]" if st.healthy else ("[yellow]unhealthy[/]" if st.running else "[red]stopped[/]")
+        if st.is_tool:
+            state = "[green]installed[/]" if st.healthy else "[red]missing[/]"
+        else:
+            state = "[green]healthy[/]" if st.healthy else ("[yellow]unhealthy[/]" if st.running else "[red]stopped[/]")
         table.add_row(st.name, state, st.url, str(st.pid or "-"), _mib(st.rss_bytes), st.detail)
     return table
 

@@ -56,6 +56,8 @@ class ServiceStatus:
     detail: str
     pid: int | None = None
     rss_bytes: int = 0
+    # A command-line tool (veraPDF) rather than a long-running service.
+    is_tool: bool = False
 
 
 @dataclass(frozen=True)

@@ -54,4 +54,4 @@ def provision(settings: Settings, paths: StackPaths, say) -> None:
 def status(settings: Settings, paths: StackPaths) -> ServiceStatus:
     ok = _classpath_complete(paths) and wrapper(paths).is_file()
     detail = f"veraPDF {versions.VERAPDF_VERSION} at {wrapper(paths)}" if ok else "not installed (run `sijil stack up`)"
-    return ServiceStatus(NAME, str(wrapper(paths)), ok, ok, detail)
+    return ServiceStatus(NAME, str(wrapper(paths)), ok, ok, detail, is_tool=True)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sets up everything sijil needs on this machine and starts the local stack:
+#   system packages (Debian), a virtualenv in .venv with sijil installed,
+#   Elasticsearch + sijil's analysis plugin, MinIO, Prefect, veraPDF (`sijil stack up`),
+#   then checks the result (`sijil doctor`).
+# Safe to run again: what is already there is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "System packages"
+mapfile -t wanted < <(grep -v '^\s*#' deploy/debian-packages.txt | grep -v '^\s*$')
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    echo "installed: ${missing[*]}"
+  else
+    echo "Missing Debian packages: ${missing[*]}" >&2
+    echo "Install them as root:  apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  echo "all present"
+fi
+if ! command -v go >/dev/null && [ ! -x /usr/local/go/bin/go ]; then
+  echo "Go (1.24 or later) is needed once, to build MinIO; install it or put a minio binary in the cache (see README)." >&2
+fi
+export PATH="$PATH:/usr/local/go/bin"
+
+say "Python environment (.venv)"
+PYTHON=${PYTHON:-python3}
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || { echo "Python 3.11 or later is needed (found $("$PYTHON" --version))" >&2; exit 1; }
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+echo "sijil $(.venv/bin/sijil version)"
+
+say "Local stack"
+.venv/bin/sijil stack up
+
+say "Checks"
+.venv/bin/sijil doctor
