@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.errors import ConfigError, ServiceUnavailable, SijilError
@@ -127,6 +128,39 @@ def doctor(ctx: typer.Context) -> None:
     problems = [c for c in checks if not c.ok]
     if problems:
         err_console.print(f"{len(problems)} problem(s): {', '.join(c.name for c in problems)}")
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Words to find, in Arabic or French script")],
+    size: Annotated[int, typer.Option("--size", "-n", help="How many pages to show")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Find scanned pages by their text; shows highlighted snippets. Exit 1 when nothing is found."""
+    import json
+    from dataclasses import asdict
+
+    from search.client import connect
+    from search.pages import search_pages
+
+    settings = _settings(ctx)
+    total, hits = search_pages(connect(settings), index_prefix=settings.index_prefix, text=text, size=size)
+    if as_json:
+        console.print_json(json.dumps({"total": total, "hits": [asdict(h) for h in hits]}, ensure_ascii=False))
+    else:
+        console.print(f"{total} page(s) match « {text} »")
+        for hit in hits:
+            reg = hit.register
+            console.print(
+                f"[bold]{hit.page_id}[/]  {reg.get('commune_fr', '')} {reg.get('kind', '')} {reg.get('year', '')}"
+                f" s{reg.get('series', '')} v{reg.get('volume', '')} — {hit.file} p.{hit.page_index + 1}"
+                f"  (batch {hit.batch_id})"
+            )
+            for snippet in hit.snippets:
+                console.print("    " + escape(snippet).replace("<em>", "[reverse]").replace("</em>", "[/reverse]"))
+    if total == 0:
         raise typer.Exit(EXIT_FAILED)
 
 
