@@ -1,13 +1,15 @@
 """The `sijil` command. Settings are read once here and passed down.
 
 Exit codes: 0 success; 1 the work failed or a check did not pass; 2 wrong usage;
-3 configuration error; 4 a service is unavailable (worth retrying).
+3 configuration error; 4 a service is unavailable (worth retrying); 5 a batch was ingested
+but some files or pages are in quarantine; 6 a batch was refused (its manifest is invalid).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,7 +21,7 @@ from pipeline.errors import ConfigError, ServiceUnavailable, SijilError
 from sijil import __version__
 from sijil.settings import Settings, load_settings
 
-EXIT_FAILED, EXIT_CONFIG, EXIT_UNAVAILABLE = 1, 3, 4
+EXIT_FAILED, EXIT_CONFIG, EXIT_UNAVAILABLE, EXIT_QUARANTINE, EXIT_REFUSED = 1, 3, 4, 5, 6
 
 app = typer.Typer(help="sijil: civil-status registers, from scanner batches to searchable acts.", no_args_is_help=True)
 stack_app = typer.Typer(help="The local services: Elasticsearch, MinIO, Prefect, veraPDF.", no_args_is_help=True)
@@ -162,6 +164,187 @@ def search(
                 console.print("    " + escape(snippet).replace("<em>", "[reverse]").replace("</em>", "[/reverse]"))
     if total == 0:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _use_prefect_server(settings: Settings) -> None:
+    """Point Prefect at the stack's server before Prefect is imported; without a server,
+    flows still run (Prefect's ephemeral mode), slower and not visible in the UI."""
+    from sijil.stack import prefect_server
+    from sijil.stack.common import StackPaths
+
+    for key in [k for k in os.environ if k.startswith("PREFECT_API_")]:
+        del os.environ[key]
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    if prefect_server.status(settings, StackPaths.of(settings)).healthy:
+        os.environ.update(settings.prefect_client_env())
+    else:
+        err_console.print("[yellow]Prefect server not reachable: running without it (not visible in the Prefect UI).[/]")
+
+
+def _print_report(report: dict) -> None:
+    files, pages = report["files"], report["pages"]
+    reg = report["register"]
+    console.print(f"[bold]Lot / batch {report['batch_id']}[/] — {reg['commune_fr']} ({reg['commune_code']}) "
+                  f"{reg['kind']} {reg['year']} série {reg['series']} volume {reg['volume']}")
+    balance = "[green]équilibré / balanced[/]" if files["balanced"] else "[red]NOT BALANCED[/]"
+    console.print(f"Fichiers / files: {files['total']} = {files['archived']} archivé(s) + "
+                  f"{files['quarantined']} en quarantaine — {balance}")
+    for entry in report["quarantined"]:
+        console.print(f"  [red]quarantaine[/] {escape(entry['path'])}: {escape(entry['message_fr'])} ({entry['reason']})")
+    console.print(f"Pages: {pages['ok']}/{pages['total']} lues / read"
+                  + (f", {pages['reused']} déjà faites / already done" if pages["reused"] else ""))
+    for failure in pages["failed"]:
+        console.print(f"  [red]page en échec[/] {escape(failure['path'])}: {escape(failure['message_fr'])}")
+    table = Table("page", "confiance / confidence")
+    for page_id, conf in pages["mean_conf"].items():
+        table.add_row(page_id, "-" if conf is None else f"{conf:.2f}")
+    console.print(table)
+    stages = report["per_page_stages"]
+    if any(v["total_s"] for v in stages.values()):
+        console.print("Temps par étape / per-stage time (median per page, total): " + ", ".join(
+            f"{k} {v['median_s']:.2f}s/{v['total_s']:.1f}s" for k, v in stages.items()))
+    console.print("Étapes du lot / batch stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in report["stage_seconds"].items()))
+    pdf = report.get("pdfa")
+    if pdf:
+        verdict = "[green]PDF/A-2b valide (veraPDF)[/]" if pdf["passed"] else f"[red]PDF/A refusé par veraPDF[/]: {pdf['summary']}"
+        console.print(f"PDF/A: {pdf['key']} ({pdf['pages']} pages) — {verdict}")
+    idx = report["index"]
+    console.print(f"Index: {idx['created']} nouvelle(s) / new, {idx['updated']} mise(s) à jour / updated, "
+                  f"{idx['unchanged']} inchangée(s) / unchanged")
+    if report["new_objects"] == 0 and idx["created"] == 0 and idx["updated"] == 0:
+        console.print("[green]Rien de nouveau : ce lot était déjà entièrement traité. / Nothing new: this batch was already complete.[/]")
+    else:
+        console.print(f"{report['new_objects']} nouvel(s) objet(s) dans MinIO / new object(s) in MinIO")
+
+
+def _exit_code(report: dict) -> int:
+    if not report["files"]["balanced"]:
+        return EXIT_FAILED
+    if report["files"]["quarantined"] or report["pages"]["failed"]:
+        return EXIT_QUARANTINE
+    return 0
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    batch_dir: Annotated[Path, typer.Argument(help="The batch folder (with batch.toml)", exists=True, file_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the batch report as JSON")] = False,
+) -> None:
+    """Ingest a scanner batch: archive, read, PDF/A, index, report.
+    Exit 0: every file archived; 5: done, but some files or pages are in quarantine;
+    6: the batch was refused (manifest)."""
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from scanners.manifest import ManifestError
+
+    settings = _settings(ctx)
+    _use_prefect_server(settings)
+    from flows import ingest as ingest_flow
+
+    labels = {"archive": "Archivage / archiving", "pages": "Pages lues / pages read", "pdfa": "PDF/A"}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=False) as progress:
+        bars: dict[str, int] = {}
+        started: dict[str, float] = {}
+
+        def report_progress(stage: str, done: int, total: int) -> None:
+            import time
+
+            if stage not in bars:
+                bars[stage] = progress.add_task(labels.get(stage, stage), total=total, rate="")
+                started[stage] = time.monotonic()
+            elapsed = time.monotonic() - started[stage]
+            rate = f"{60 * done / elapsed:.1f} pages/min" if stage == "pages" and done and elapsed > 0 else ""
+            progress.update(bars[stage], completed=done, total=total, rate=rate)
+
+        ingest_flow.set_progress_reporter(report_progress)
+        try:
+            report = ingest_flow.ingest_batch(str(batch_dir.resolve()), settings)
+        except ManifestError as exc:
+            err_console.print(f"[red]Lot refusé / batch refused:[/]\n{escape(exc.render('fr'))}")
+            raise typer.Exit(EXIT_REFUSED)
+        finally:
+            ingest_flow.set_progress_reporter(None)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_report(report)
+        console.print(f"Rapport / report: sijil batch report {report['batch_id']}")
+        console.print(f"MinIO console: {settings.minio_console_url}   Prefect UI: {settings.prefect_ui_url}")
+    raise typer.Exit(_exit_code(report))
+
+
+batch_app = typer.Typer(help="Batches already ingested.", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("report")
+def batch_report(
+    ctx: typer.Context,
+    batch_id: Annotated[str, typer.Argument(help="The batch id printed by `sijil ingest` (b-…)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the stored report of a batch."""
+    import json
+
+    from pipeline.ingest import load_report
+
+    report = load_report(batch_id=batch_id, settings=_settings(ctx))
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_report(report)
+    raise typer.Exit(_exit_code(report))
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    folder: Annotated[Path | None, typer.Argument(help="Drop folder holding batch folders (default: setting hot_folder)")] = None,
+    settle: Annotated[float, typer.Option(help="Seconds a folder without READY must stay unchanged")] = 30.0,
+    poll: Annotated[float, typer.Option(help="Seconds between scans")] = 10.0,
+    minutes: Annotated[float, typer.Option(help="Stop after this many minutes (0: run until stopped)")] = 0.0,
+) -> None:
+    """Hot folder: ingest every batch folder once it is complete (a READY marker, or sizes stable)."""
+    settings = _settings(ctx)
+    root = folder or settings.hot_folder
+    if root is None or not root.is_dir():
+        err_console.print("Give a drop folder (sijil watch DIR) or set hot_folder in the settings.")
+        raise typer.Exit(2)
+    _use_prefect_server(settings)
+    from flows.watch import watch_hot_folder
+
+    ingested = watch_hot_folder(str(root.resolve()), settle, poll, minutes, settings)
+    console.print(f"{len(ingested)} lot(s) ingéré(s) / batch(es) ingested: {', '.join(ingested) or '-'}")
+
+
+@app.command()
+def worker(ctx: typer.Context) -> None:
+    """Serve the flows as Prefect deployments (start and follow them from the Prefect UI):
+    `ingest-batch/ingest` with its batch_dir parameter, and the hot-folder watcher every
+    5 minutes when the hot_folder setting is set."""
+    settings = _settings(ctx)
+    _use_prefect_server(settings)
+    from prefect import serve
+
+    from flows.ingest import ingest_batch
+    from flows.watch import watch_hot_folder
+
+    deployments = [ingest_batch.to_deployment(
+        name="ingest", tags=["sijil"],
+        description="Ingérer un lot de numérisation : archivage, lecture, PDF/A, index, rapport. Paramètre : batch_dir.")]
+    if settings.hot_folder is not None:
+        deployments.append(watch_hot_folder.to_deployment(
+            name="hot-folder", tags=["sijil"], interval=300,
+            parameters={"root": str(settings.hot_folder), "run_minutes": 4.5},
+            description="Surveille le dossier de dépôt et ingère chaque lot complet."))
+    else:
+        err_console.print("hot_folder is not set: serving the ingest deployment only.")
+    serve(*deployments)
 
 
 def main() -> None:

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
 
     index_prefix: str = "sijil"
     tessdata_dir: Path | None = None
+    # Drop folder the hot-folder watcher ingests from (`sijil watch`, `sijil worker`).
+    hot_folder: Path | None = None
 
     @classmethod
     def settings_customise_sources(

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import urllib3
 from minio import Minio
@@ -50,6 +51,14 @@ class ObjectVersion:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextmanager
@@ -126,6 +135,32 @@ class ObjectStore:
                 content_type=content_type, metadata=meta,
             )
         return StoredObject(bucket, key, result.version_id, digest, len(data), created=True)
+
+    def put_file(self, bucket: str, key: str, path: Path, *, sha256: str | None = None,
+                 content_type: str = "application/octet-stream") -> StoredObject:
+        """Stream a file into the store (masters can be large); idempotent like put_bytes."""
+        digest = sha256 or file_sha256(path)
+        size = path.stat().st_size
+        existing = self.current_sha256(bucket, key)
+        if existing is not None and existing[0] == digest:
+            return StoredObject(bucket, key, existing[1], digest, size, created=False)
+        with _translated(f"Writing {bucket}/{key}"):
+            result = self._client.fput_object(bucket_name=bucket, object_name=key, file_path=str(path),
+                                              content_type=content_type, metadata={SHA256_META: digest})
+        return StoredObject(bucket, key, result.version_id, digest, size, created=True)
+
+    def download(self, bucket: str, key: str, target: Path, *, version_id: str | None = None,
+                 expected_sha256: str | None = None) -> Path:
+        """Copy one object version to a local file, checking its sha256 when known."""
+        with _translated(f"Reading {bucket}/{key}"):
+            self._client.fget_object(bucket_name=bucket, object_name=key, file_path=str(target), version_id=version_id)
+        if expected_sha256 is not None and file_sha256(target) != expected_sha256:
+            target.unlink(missing_ok=True)
+            raise IntegrityError(f"{bucket}/{key} (version {version_id or 'current'}) does not match its recorded sha256")
+        return target
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return self.current_sha256(bucket, key) is not None
 
     def get_bytes(self, bucket: str, key: str, *, version_id: str | None = None,
                   expected_sha256: str | None = None) -> bytes:

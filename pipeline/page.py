@@ -1,0 +1,283 @@
+"""One page of a scanned file, from the master file to OCR output.
+
+`render_page` decodes ONE page into a work image; `process_page` runs
+render → orientation → deskew → OCR and returns everything it did. Both take and return
+plain, picklable values (paths, numbers, frozen dataclasses) so a process pool can run
+one page per worker; nothing keeps a file handle open.
+
+Work images are 8-bit GRAYSCALE at (at most) 300 dpi. Why not colour: Tesseract turns
+every input into gray before binarising, OSD and deskew work on gray, a gray page is a
+third of the bytes to encode, rotate and read, and the colour master is kept untouched in
+MinIO for anyone who needs the colour of a stamp or an ink. (The per-page PDF that
+Tesseract writes carries this gray image; if PDF/A copies must be in colour, they should
+be built from a colour rendering of the master, not from the work image.)
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyvips
+
+from ocr import tesseract
+from pipeline import page_steps
+from pipeline.errors import SijilError, ToolError
+from pipeline.page_steps import StepRecord
+
+FORMATS = ("tiff", "jpeg", "png", "pdf")
+_SINGLE_PAGE_FORMATS = ("jpeg", "png")
+
+# A declared resolution below this is taken as "not declared": PNG files without a pHYs
+# chunk and JPEGs without density come out of libvips as 72 dpi (imgsrc001.png, a 300-dpi
+# A4 page, says 72). Such images are used at their pixel size, not enlarged or shrunk.
+_MIN_PLAUSIBLE_DPI = 100
+# Only shrink when the source is clearly above the target (a 310-dpi scan stays as is:
+# resampling costs more sharpness than 3% of size gains).
+_SHRINK_MARGIN = 1.05
+_PNG_COMPRESSION = 1
+
+
+class DecodeError(SijilError):
+    """A page of an input file could not be decoded; the file needs a look (not transient)."""
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """One page of an input file: what `process_page` needs to find it (0-based index)."""
+
+    path: Path
+    fmt: str
+    page_index: int
+    page_count: int
+
+
+def page_sources(path: Path, *, fmt: str, pages: int) -> tuple[PageSource, ...]:
+    """The pages of a validated input file, one entry per page, in order. `pages` comes
+    from the format check that validated the file (not re-read here)."""
+    if fmt not in FORMATS:
+        raise DecodeError(f"{path.name}: format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if pages < 1:
+        raise DecodeError(f"{path.name}: a file must have at least one page, got {pages}")
+    if fmt in _SINGLE_PAGE_FORMATS and pages != 1:
+        raise DecodeError(f"{path.name}: a {fmt} file has one page, got {pages}")
+    return tuple(PageSource(path=path, fmt=fmt, page_index=i, page_count=pages) for i in range(pages))
+
+
+def _declared_dpi(image: pyvips.Image) -> float | None:
+    dpi = image.xres * 25.4
+    return dpi if dpi >= _MIN_PLAUSIBLE_DPI else None
+
+
+def _to_gray8(image: pyvips.Image) -> pyvips.Image:
+    if image.hasalpha():
+        image = image.flatten(background=255)  # transparent = paper
+    if image.bands > 1:
+        image = image.colourspace("b-w")  # sRGB, CMYK, 16-bit RGB: libvips knows them all
+    if image.format != "uchar":
+        image = image.cast("uchar", shift=image.format in ("ushort", "short"))
+    return image
+
+
+def _render_raster(path: Path, *, fmt: str, page_index: int, dpi: int, out_path: Path,
+                   source_dpi: float | None) -> dict:
+    # fail_on="error": a truncated or corrupt master is a decode error, not a page padded
+    # with grey (libvips' default only warns, "VIPS: not enough data").
+    load_options = {"fail_on": "error", **({"page": page_index} if fmt == "tiff" else {})}
+    try:
+        header = pyvips.Image.new_from_file(str(path), **load_options)
+        page_count = header.get("n-pages") if "n-pages" in header.get_fields() else 1
+        if page_index >= page_count:
+            raise DecodeError(f"{path.name} has {page_count} page(s); page index {page_index} does not exist")
+        exif_orientation = header.get("orientation") if "orientation" in header.get_fields() else 1
+        # Sequential access streams the file through in strips (low memory on a 600-dpi
+        # A3 spread); turning by EXIF orientation needs random access.
+        image = header if exif_orientation not in (None, 1) else pyvips.Image.new_from_file(
+            str(path), access="sequential", **load_options)
+        if exif_orientation not in (None, 1):
+            image = image.autorot()
+        declared = _declared_dpi(header)
+        if source_dpi is not None:
+            used_dpi, origin = float(source_dpi), "given"
+        elif declared is not None:
+            used_dpi, origin = declared, "metadata"
+        else:
+            used_dpi, origin = float(dpi), "assumed (no plausible resolution in the file)"
+        image = _to_gray8(image)
+        scale = 1.0
+        if used_dpi > dpi * _SHRINK_MARGIN:
+            scale = dpi / used_dpi
+            # libvips resize: box shrink then lanczos3, antialiased; streams.
+            image = image.resize(scale, kernel="lanczos3")
+            out_dpi = float(dpi)
+        else:
+            out_dpi = used_dpi  # never enlarge: it adds no detail; Tesseract is told the real dpi
+        image = image.copy(xres=out_dpi / 25.4, yres=out_dpi / 25.4, interpretation="b-w")
+        image.pngsave(str(out_path), compression=_PNG_COMPRESSION)
+        width, height = image.width, image.height
+    except pyvips.Error as exc:
+        out_path.unlink(missing_ok=True)  # no half-written work image left for a later step
+        raise DecodeError(f"{path.name} page {page_index + 1} could not be decoded: {str(exc).strip()[:300]}") from exc
+    return {"source_dpi": round(used_dpi, 2), "source_dpi_origin": origin, "scale": round(scale, 6),
+            "dpi": round(out_dpi, 2), "width": width, "height": height, "exif_orientation": exif_orientation,
+            "decoder": "libvips"}
+
+
+def _render_pdf(path: Path, *, page_index: int, dpi: int, out_path: Path, timeout_s: float) -> dict:
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise ToolError("pdftoppm is not installed.", hint="apt-get install poppler-utils")
+    page_number = page_index + 1
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".pdftoppm-") as tmp:
+        prefix = Path(tmp) / "page"
+        # PGM, not PNG: pdftoppm's own PNG writer took 2.0 s on a 300-dpi page (and wrote
+        # RGB despite -gray); PGM takes 0.3 s and libvips compresses it in 0.04 s.
+        args = [exe, "-r", str(dpi), "-gray", "-f", str(page_number), "-l", str(page_number), "-singlefile",
+                str(path), str(prefix)]
+        try:
+            result = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise DecodeError(f"{path.name} page {page_number}: pdftoppm gave no result after {timeout_s:.0f} s",
+                              hint="a page this slow to render is probably damaged or enormous; look at it") from exc
+        pgm = prefix.with_suffix(".pgm")
+        if result.returncode != 0 or not pgm.is_file():
+            raise DecodeError(f"{path.name} page {page_number} could not be rendered "
+                              f"(pdftoppm exit {result.returncode}): {result.stderr.strip()[-300:]}")
+        try:
+            image = pyvips.Image.new_from_file(str(pgm), access="sequential", fail_on="error")
+            image = _to_gray8(image).copy(xres=dpi / 25.4, yres=dpi / 25.4, interpretation="b-w")
+            image.pngsave(str(out_path), compression=_PNG_COMPRESSION)
+            width, height = image.width, image.height
+        except pyvips.Error as exc:
+            raise DecodeError(f"{path.name} page {page_number}: rendered page unreadable: {exc}") from exc
+    return {"source_dpi": None, "source_dpi_origin": "pdf (rendered)", "scale": 1.0, "dpi": float(dpi),
+            "width": width, "height": height, "exif_orientation": None, "decoder": "pdftoppm"}
+
+
+@functools.lru_cache(maxsize=1)
+def _poppler_version() -> str:
+    try:
+        out = subprocess.run(["pdftoppm", "-v"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (out.stderr or out.stdout).splitlines()[0].split()[-1] if (out.stderr or out.stdout) else "unknown"
+
+
+def render_page(
+    path: Path,
+    *,
+    fmt: str,
+    page_index: int,
+    out_path: Path,
+    dpi: int = 300,
+    source_dpi: float | None = None,
+    timeout_s: float = 120.0,
+) -> page_steps.StepOutput:
+    """Write page `page_index` (0-based) of `path` as an 8-bit grayscale PNG work image of
+    at most `dpi`. Images above `dpi` are shrunk to it (OCR at 300 dpi reads as well as at
+    600 and takes half the time); images at or below it keep their pixels. `source_dpi`
+    overrides the file's declared resolution (scanning stations know it; files often lie
+    or say nothing). PDFs are rendered by pdftoppm at `dpi`, one page, within `timeout_s`."""
+    if fmt not in FORMATS:
+        raise DecodeError(f"{path.name}: format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if page_index < 0 or (fmt in _SINGLE_PAGE_FORMATS and page_index != 0):
+        raise DecodeError(f"{path.name}: no page index {page_index} in a {fmt} file")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    if fmt == "pdf":
+        measured = _render_pdf(path, page_index=page_index, dpi=dpi, out_path=out_path, timeout_s=timeout_s)
+        versions = {"poppler": _poppler_version(), **page_steps.tool_versions_imaging()}
+    else:
+        measured = _render_raster(path, fmt=fmt, page_index=page_index, dpi=dpi, out_path=out_path,
+                                  source_dpi=source_dpi)
+        versions = page_steps.tool_versions_imaging()
+    record = StepRecord(
+        step="render",
+        applied=True,
+        parameters={"fmt": fmt, "page_index": page_index, "target_dpi": dpi, "source_dpi": source_dpi,
+                    "mode": "gray8", "output": "png"},
+        measured=measured,
+        tool_versions=versions,
+        seconds=time.perf_counter() - started,
+        input_image=path,
+        output_image=out_path,
+    )
+    return page_steps.StepOutput(out_path, record)
+
+
+@dataclass(frozen=True)
+class StageSeconds:
+    decode: float
+    orientation: float
+    deskew: float
+    ocr: float
+
+    @property
+    def total(self) -> float:
+        return self.decode + self.orientation + self.deskew + self.ocr
+
+
+@dataclass(frozen=True)
+class ProcessedPage:
+    """Everything one page went through: step records in order (render, orientation,
+    deskew), per-stage seconds, the OCR result and the image that was read."""
+
+    source: Path
+    fmt: str
+    page_index: int
+    work_image: Path
+    dpi: float
+    steps: tuple[StepRecord, ...]
+    seconds: StageSeconds
+    ocr: tesseract.OcrPageResult
+
+
+def process_page(
+    *,
+    source: Path,
+    fmt: str,
+    page_index: int,
+    work_dir: Path,
+    langs: str,
+    tessdata_dir: Path | None,
+    ocr_timeout_s: float,
+    psm: int = 3,
+    dpi: int = 300,
+    source_dpi: float | None = None,
+    osd_timeout_s: float = 60.0,
+    decode_timeout_s: float = 120.0,
+) -> ProcessedPage:
+    """render → orientation → deskew → OCR for one page; every file goes into `work_dir`
+    (named after the page number, so pages of one file can share it)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"p{page_index + 1:04d}"
+
+    t0 = time.perf_counter()
+    rendered = render_page(source, fmt=fmt, page_index=page_index, dpi=dpi, out_path=work_dir / f"{stem}-1-render.png",
+                           source_dpi=source_dpi, timeout_s=decode_timeout_s)
+    page_dpi = rendered.record.measured["dpi"]
+    ocr_dpi = int(round(page_dpi))
+    t1 = time.perf_counter()
+    oriented = page_steps.orient(image=rendered.image, out_path=work_dir / f"{stem}-2-orient.png",
+                                 tessdata_dir=tessdata_dir, timeout_s=osd_timeout_s)
+    t2 = time.perf_counter()
+    straightened = page_steps.deskew(image=oriented.image, out_path=work_dir / f"{stem}-3-deskew.png")
+    t3 = time.perf_counter()
+    ocr = tesseract.ocr_page(image=straightened.image, out_base=work_dir / f"{stem}-ocr", langs=langs, psm=psm,
+                             dpi=ocr_dpi, tessdata_dir=tessdata_dir, timeout_s=ocr_timeout_s)
+    t4 = time.perf_counter()
+    return ProcessedPage(
+        source=source,
+        fmt=fmt,
+        page_index=page_index,
+        work_image=straightened.image,
+        dpi=page_dpi,
+        steps=(rendered.record, oriented.record, straightened.record),
+        seconds=StageSeconds(decode=t1 - t0, orientation=t2 - t1, deskew=t3 - t2, ocr=t4 - t3),
+        ocr=ocr,
+    )

@@ -1,0 +1,209 @@
+"""The ingest flow end to end, against the real MinIO, Elasticsearch and Prefect server.
+
+Each test module works under its own bucket and index prefix, so it neither sees nor
+touches other data. Bad input comes from ../shared/testdata (skipped when absent) and from
+files made here."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
+A1 = TESTDATA / "A1_ocrmypdf_resources"
+A2 = TESTDATA / "A2_tesseract_testimages"
+
+MANIFEST_HEAD = """[register]
+commune_code = "1601"
+commune_fr = "Alger-Centre"
+commune_ar = "الجزائر الوسطى"
+kind = "birth"
+year = 1987
+series = 1
+volume = {volume}
+lang = "{lang}"
+
+[scan]
+operator = "Test"
+station = "poste-test"
+scanner = "pytest"
+dpi = 300
+"""
+
+
+def write_manifest(folder: Path, paths: list[str], *, lang: str = "fr", volume: int = 1) -> None:
+    text = MANIFEST_HEAD.format(lang=lang, volume=volume)
+    text += "".join(f'\n[[files]]\npath = "{p}"\n' for p in paths)
+    (folder / "batch.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def isolated(settings, es, store, prefect_env):
+    """Settings pointing at buckets and an index of this test module only."""
+    tag = "t" + uuid.uuid4().hex[:8]
+    iso = settings.model_copy(update={"bucket_prefix": f"sijil-{tag}", "index_prefix": f"sijil-{tag}"})
+    yield iso
+    from pipeline.ingest import buckets_for
+    from search.pages import pages_index_name
+
+    es.options(ignore_status=404).indices.delete(index=pages_index_name(iso.index_prefix))
+    client = store._client
+    for bucket in buckets_for(iso).all():
+        if client.bucket_exists(bucket_name=bucket):
+            for obj in client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
+                client.remove_object(bucket_name=bucket, object_name=obj.object_name, version_id=obj.version_id)
+            client.remove_bucket(bucket_name=bucket)
+
+
+def sijil_env(settings, prefect_env) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(prefect_env)
+    env["SIJIL_BUCKET_PREFIX"] = settings.bucket_prefix
+    env["SIJIL_INDEX_PREFIX"] = settings.index_prefix
+    return env
+
+
+def run_ingest(folder: Path, settings, prefect_env, *, timeout: float = 900) -> tuple[int, dict]:
+    out = subprocess.run([sys.executable, "-m", "sijil.cli", "ingest", str(folder), "--json"],
+                         env=sijil_env(settings, prefect_env), capture_output=True, text=True, timeout=timeout)
+    start = out.stdout.find("{")
+    assert start >= 0, f"no report (exit {out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+    return out.returncode, json.loads(out.stdout[start:])
+
+
+def object_versions(store, settings) -> dict[tuple[str, str], int]:
+    from pipeline.ingest import buckets_for
+
+    counts: dict[tuple[str, str], int] = {}
+    for bucket in buckets_for(settings).all():
+        for obj in store._client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
+            counts[(bucket, obj.object_name)] = counts.get((bucket, obj.object_name), 0) + 1
+    return counts
+
+
+def page_doc_count(es, settings, *, batch_id: str) -> int:
+    from search.pages import pages_index_name
+
+    index = pages_index_name(settings.index_prefix)
+    es.indices.refresh(index=index)
+    return es.count(index=index, query={"term": {"batch_id": batch_id}})["count"]
+
+
+def test_every_bad_file_is_quarantined_with_its_reason(tmp_path, isolated, store, prefect_env):
+    batch = tmp_path / "bad-batch"
+    batch.mkdir()
+    listed = []
+    # Made here: empty, unsupported, truncated PNG, a path out of the folder, a symlink out.
+    (batch / "empty.tif").write_bytes(b"")
+    listed.append("empty.tif")
+    (batch / "notes.tif").write_text("this is not an image\n" * 20)
+    listed.append("notes.tif")
+    from PIL import Image
+
+    Image.new("L", (800, 600), 200).save(tmp_path / "ok.png")
+    data = (tmp_path / "ok.png").read_bytes()
+    (batch / "cut.png").write_bytes(data[: len(data) // 2])
+    listed.append("cut.png")
+    listed.append("../outside.png")
+    (tmp_path / "outside.png").write_bytes(data)
+    (batch / "link.png").symlink_to(tmp_path / "outside.png")
+    listed.append("link.png")
+    (batch / "stray.jpg").write_bytes(b"not listed")  # present, not in the manifest
+    expected = {"empty.tif": "empty", "notes.tif": "unsupported_format", "cut.png": "truncated",
+                "../outside.png": "path_escape", "link.png": "path_escape", "stray.jpg": "not_in_manifest"}
+    # The real robustness files, when this machine has them.
+    if A1.is_dir():
+        for name, reason in (("invalid.pdf", "corrupt"), ("hugemono.pdf", "pixel_limit")):
+            shutil.copy(A1 / name, batch / name)
+            listed.append(name)
+            expected[name] = reason
+        shutil.copy(A1 / "blank.pdf", batch / "blank.pdf")
+        listed.append("blank.pdf")
+    else:
+        Image.new("L", (400, 300), 255).save(batch / "blank.png")
+        listed.append("blank.png")
+    write_manifest(batch, listed)
+
+    code, report = run_ingest(batch, isolated, prefect_env)
+    assert code == 5  # done, with quarantined files
+    files = report["files"]
+    assert files["balanced"] and files["total"] == files["archived"] + files["quarantined"]
+    assert files["archived"] == 1
+    got = {q["path"]: q["reason"] for q in report["quarantined"]}
+    assert got == expected
+    assert len(set(expected.values()) - {"path_escape"}) == len(expected) - 2  # distinct reasons
+    for entry in report["quarantined"]:
+        assert entry["message_fr"] and entry["message_en"]
+        # Refused bytes inside the folder are kept; nothing outside it is ever read.
+        if entry["reason"] in ("path_escape", "missing"):
+            assert entry["evidence_key"] is None
+        else:
+            assert entry["evidence_key"]
+    # The blank page is read, even with nothing on it.
+    assert report["pages"]["ok"] == report["pages"]["total"] == 1
+
+
+def test_refused_manifest_is_a_clear_error(tmp_path, isolated, prefect_env):
+    batch = tmp_path / "refused"
+    batch.mkdir()
+    (batch / "batch.toml").write_text('[register]\ncommune_code = 1601\nyaer = 1987\n', encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "sijil.cli", "ingest", str(batch)],
+                         env=sijil_env(isolated, prefect_env), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 6
+    assert "yaer" in out.stderr and "refusé" in out.stderr
+
+
+@pytest.mark.skipif(not A2.is_dir(), reason="../shared/testdata is absent")
+def test_kill_during_ingest_then_rerun_completes_with_invariants(tmp_path, isolated, store, es, prefect_env):
+    batch = tmp_path / "killed"
+    batch.mkdir()
+    names = ["phototest.tif", "phototest-rotated-R.png", "phototest-rotated-180.png", "eurotext.tif"]
+    for name in names:
+        shutil.copy(A2 / name, batch / name)
+    write_manifest(batch, names, volume=2)
+    from pipeline.ingest import buckets_for
+    from storage.layout import page_id
+    from storage.objects import file_sha256
+
+    derived = buckets_for(isolated).derived
+    ours = {page_id(file_sha256(batch / name), 0) for name in names}
+    proc = subprocess.Popen([sys.executable, "-m", "sijil.cli", "ingest", str(batch)], env=sijil_env(isolated, prefect_env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    # Kill -9 the whole process tree as soon as the first page is complete in MinIO.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            done = [o for o in store._client.list_objects(bucket_name=derived, recursive=True)
+                    if o.object_name.endswith("result.json")]
+        except Exception:
+            done = []
+        if done:
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert done, "no page finished before the deadline"
+    assert len(done) < len(names), "the run finished before it could be killed"
+
+    code, report = run_ingest(batch, isolated, prefect_env)
+    assert code == 0
+    assert report["files"]["balanced"] and report["files"]["archived"] == len(names)
+    assert report["pages"]["ok"] == len(names) and report["pages"]["reused"] >= 1
+    assert report["pdfa"]["passed"]
+    versions = object_versions(store, isolated)
+    masters = {k: v for k, v in versions.items() if k[0] == buckets_for(isolated).masters}
+    assert len(masters) == len(names) and set(masters.values()) == {1}
+    results = {k: v for k, v in versions.items() if k[1].endswith("result.json") and k[1].split("/")[1] in ours}
+    assert len(results) == len(names) and set(results.values()) == {1}
+    assert page_doc_count(es, isolated, batch_id=report["batch_id"]) == len(names)

@@ -1,0 +1,89 @@
+"""ocr/tesseract.py against the real Tesseract on real test images."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import pyvips
+
+from ocr import tesseract
+from pipeline.errors import ToolError
+
+TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
+PHOTOTEST = TESTDATA / "A2_tesseract_testimages" / "phototest.tif"
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+needs_testdata = pytest.mark.skipif(
+    not PHOTOTEST.is_file(), reason=f"shared test data not found at {TESTDATA} (only present in the team's workspace)"
+)
+
+
+def test_parse_osd_reads_rotation_and_script():
+    out = "Page number: 0\nOrientation in degrees: 270\nRotate: 90\nOrientation confidence: 9.62\nScript: Latin\nScript confidence: 3.03\n"
+    assert tesseract.parse_osd(out) == tesseract.OrientationResult(90, 9.62, "Latin", 3.03)
+
+
+def test_parse_osd_refuses_garbage():
+    with pytest.raises(ToolError):
+        tesseract.parse_osd("Warning: something\n")
+
+
+def test_tsv_words_and_mean_confidence(tmp_path):
+    tsv = tmp_path / "p.tsv"
+    tsv.write_text(
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+        "1\t1\t0\t0\t0\t0\t0\t0\t640\t480\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t36\t92\t60\t24\t90.5\tActe\n"
+        "5\t1\t1\t1\t1\t2\t100\t92\t30\t24\t70.5\tN°\n"
+        "5\t1\t1\t1\t1\t3\t140\t92\t30\t24\t-1\t\n"
+        "5\t1\t1\t1\t1\t4\t180\t92\t60\t24\t-1\t\"452\n",
+        encoding="utf-8",
+    )
+    words = tesseract.read_tsv_words(tsv)
+    assert [w.text for w in words] == ["Acte", "N°", '"452']
+    assert tesseract.mean_word_confidence(words) == pytest.approx(0.805)
+    assert tesseract.mean_word_confidence([]) is None
+
+
+@needs_tesseract
+def test_too_few_characters_is_an_answer_not_a_crash(tmp_path):
+    blank = tmp_path / "blank.png"
+    pyvips.Image.black(800, 600).invert().cast("uchar").copy(xres=300 / 25.4, yres=300 / 25.4).pngsave(str(blank))
+    result = tesseract.detect_orientation(image=blank, tessdata_dir=None, timeout_s=30)
+    assert result.rotate_degrees == 0
+    assert result.orientation_confidence == 0.0
+    assert "too few characters" in result.note
+
+
+@needs_tesseract
+@needs_testdata
+def test_timeout_is_a_permanent_tool_error(tmp_path):
+    with pytest.raises(ToolError) as caught:
+        tesseract.ocr_page(image=PHOTOTEST, out_base=tmp_path / "p", langs="eng", tessdata_dir=None, timeout_s=0.01)
+    assert caught.value.transient is False
+    assert "no result after" in caught.value.message
+
+
+@needs_tesseract
+@needs_testdata
+def test_one_run_writes_all_five_outputs(tmp_path):
+    result = tesseract.ocr_page(image=PHOTOTEST, out_base=tmp_path / "phototest", langs="eng", dpi=200,
+                                tessdata_dir=None, timeout_s=60)
+    for path in (result.hocr_path, result.alto_path, result.tsv_path, result.txt_path, result.pdf_path):
+        assert path.is_file() and path.stat().st_size > 0, path
+    alto = ET.parse(result.alto_path).getroot()
+    assert alto.tag.endswith("alto")
+    contents = [s.get("CONTENT") for s in alto.iter() if s.tag.endswith("String")]
+    assert "quick" in contents and "brown" in contents
+    hocr = ET.parse(result.hocr_path).getroot()  # Tesseract writes XHTML
+    assert any("ocrx_word" in (e.get("class") or "") for e in hocr.iter())
+    assert result.pdf_path.read_bytes().startswith(b"%PDF")
+    assert "This is a lot of 12 point text" in result.text
+    assert 0.0 < result.mean_confidence <= 1.0
+    assert result.word_count > 50
+    assert result.direction == "ltr"
+    assert result.engine.startswith("tesseract 5.")
+    assert result.models[0][0] == "eng" and result.models[0][1] != "unknown"

@@ -1,0 +1,66 @@
+"""process_page end to end on real files: render → orientation → deskew → OCR."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import shutil
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from ocr import tesseract
+from pipeline.page import ProcessedPage, process_page
+
+TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
+A1 = TESTDATA / "A1_ocrmypdf_resources"
+A2 = TESTDATA / "A2_tesseract_testimages"
+
+pytestmark = [
+    pytest.mark.skipif(not TESTDATA.is_dir(),
+                       reason=f"shared test data not found at {TESTDATA} (only present in the team's workspace)"),
+    pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
+                       reason="tesseract and pdftoppm (poppler-utils) are needed"),
+]
+
+
+def _word_recall(read: str, truth: str) -> float:
+    """Share of the ground truth's words (with multiplicity) found anywhere in what was
+    read: order-insensitive, so reading-order mixing on a skewed page is not counted."""
+    words = lambda text: Counter(re.findall(r"\w+", text.lower()))  # noqa: E731
+    expected = words(truth)
+    return sum((expected & words(read)).values()) / sum(expected.values())
+
+
+def test_skew_pdf_reads_better_after_deskew(tmp_path):
+    # eng, not ara+fra: linn.txt is English and ara+fra costs ~2.5x the time per run
+    page = process_page(source=A1 / "skew.pdf", fmt="pdf", page_index=0, work_dir=tmp_path, langs="eng",
+                        tessdata_dir=None, ocr_timeout_s=120)
+    assert [s.step for s in page.steps] == ["render", "orientation", "deskew"]
+    render, orientation, deskew = page.steps
+    assert not orientation.applied and orientation.measured["rotate_degrees"] == 0
+    assert deskew.applied and page.work_image == deskew.output_image != render.output_image
+    assert page.ocr.dpi == 300 and page.ocr.langs == "eng"
+    print("stage seconds:", page.seconds)
+
+    unstraightened = tesseract.ocr_page(image=render.output_image, out_base=tmp_path / "raw", langs="eng",
+                                        tessdata_dir=None, timeout_s=120)
+    truth = (A1 / "linn.txt").read_text(encoding="utf-8")
+    before, after = _word_recall(unstraightened.text, truth), _word_recall(page.ocr.text, truth)
+    print(f"linn.txt word recall: {before:.3f} without deskew, {after:.3f} with")
+    assert after > before + 0.02
+    assert after > 0.95
+
+
+def test_runs_in_a_separate_process(tmp_path):
+    # spawn, as a process pool on another OS or a Prefect worker would: nothing inherited
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        page = pool.submit(process_page, source=A2 / "phototest-rotated-R.png", fmt="png", page_index=0,
+                           work_dir=tmp_path, langs="eng", tessdata_dir=None, ocr_timeout_s=60).result()
+    assert isinstance(page, ProcessedPage)
+    assert page.steps[1].measured["rotate_degrees"] == 270
+    assert "quick brown dog" in page.ocr.text
+    assert page.ocr.alto_path.is_file() and page.ocr.pdf_path.is_file()
+    assert page.seconds.total > 0
