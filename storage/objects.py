@@ -189,3 +189,13 @@ class ObjectStore:
                 for o in self._client.list_objects(bucket_name=bucket, prefix=key, include_version=True)
                 if o.object_name == key
             ]
+
+    def remove_bucket(self, bucket: str) -> None:
+        """Delete a bucket with every version of every object in it. For scratch buckets
+        (tests, benchmarks) only: the flows never delete anything."""
+        with _translated(f"Removing bucket {bucket}"):
+            if not self._client.bucket_exists(bucket_name=bucket):
+                return
+            for obj in self._client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
+                self._client.remove_object(bucket_name=bucket, object_name=obj.object_name, version_id=obj.version_id)
+            self._client.remove_bucket(bucket_name=bucket)

@@ -58,12 +58,8 @@ def isolated(settings, es, store, prefect_env):
     from search.pages import pages_index_name
 
     es.options(ignore_status=404).indices.delete(index=pages_index_name(iso.index_prefix))
-    client = store._client
     for bucket in buckets_for(iso).all():
-        if client.bucket_exists(bucket_name=bucket):
-            for obj in client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
-                client.remove_object(bucket_name=bucket, object_name=obj.object_name, version_id=obj.version_id)
-            client.remove_bucket(bucket_name=bucket)
+        store.remove_bucket(bucket)
 
 
 def sijil_env(settings, prefect_env) -> dict[str, str]:
