@@ -2,7 +2,7 @@
 # Sets up everything sijil needs on this machine and starts the local stack:
 #   system packages (Debian), a virtualenv in .venv with sijil installed,
 #   Elasticsearch + sijil's analysis plugin, MinIO, Prefect, veraPDF (`sijil stack up`),
-#   then checks the result (`sijil doctor`).
+#   checks (`sijil doctor`), then the bundled sample batch made, ingested and searched.
 # Safe to run again: what is already there is kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,3 +47,22 @@ say "Local stack"
 
 say "Checks"
 .venv/bin/sijil doctor
+
+say "Sample batch: generate and ingest"
+SAMPLE=.sample/batch
+[ -f "$SAMPLE/batch.toml" ] || .venv/bin/sijil synth sample "$SAMPLE"
+.venv/bin/sijil ingest "$SAMPLE"
+
+say "Search the sample (French, then Arabic)"
+.venv/bin/sijil search "BENALI" --size 2
+.venv/bin/sijil search "بن علي" --size 2
+
+HOME_DIR=$(.venv/bin/python -c 'from sijil.settings import load_settings; print(load_settings().home)')
+cat <<EOF
+
+Where to look:
+  MinIO console   http://127.0.0.1:9001   (bucket sijil-masters: the scans; sijil-archive: the PDF/A and its veraPDF report)
+  Prefect UI      http://127.0.0.1:4200   (flow run "ingest ...")
+  Credentials     $HOME_DIR/credentials.env
+  Try             .venv/bin/sijil search "Alger-Centre"     .venv/bin/sijil stack status
+EOF

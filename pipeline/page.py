@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyvips
+from pipeline.imaging import pyvips
 
 from ocr import tesseract
 from pipeline import page_steps

@@ -20,7 +20,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-import pyvips
+from pipeline.imaging import pyvips
 
 from ocr import tesseract
 from pipeline.errors import SijilError

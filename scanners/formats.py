@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator, Literal
 
-import pyvips
+from pipeline.imaging import pyvips
 
 from pipeline.errors import ToolError
 

@@ -160,8 +160,11 @@ def search(
                 f" s{reg.get('series', '')} v{reg.get('volume', '')} — {hit.file} p.{hit.page_index + 1}"
                 f"  (batch {hit.batch_id})"
             )
+            # Matched words in reverse video on a terminal, between « » in a pipe or a log.
+            opening, closing = ("[reverse]", "[/reverse]") if console.is_terminal else ("«", "»")
             for snippet in hit.snippets:
-                console.print("    " + escape(snippet).replace("<em>", "[reverse]").replace("</em>", "[/reverse]"))
+                flat = " ".join(snippet.split())
+                console.print("    " + escape(flat).replace("<em>", opening).replace("</em>", closing))
     if total == 0:
         raise typer.Exit(EXIT_FAILED)
 
@@ -378,6 +381,27 @@ def bench_ingest_command(
     console.print(f"ratio sijil/floor throughput: {result['ratio_to_floor']:.2f}")
     console.print("batch stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in s["batch_stages_s"].items()))
     console.print("per page, median (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s["per_page_stage_median_s"].items()))
+
+
+synth_app = typer.Typer(help="Synthetic register pages made by the project (with ground truth).", no_args_is_help=True)
+app.add_typer(synth_app, name="synth")
+
+
+@synth_app.command("sample")
+def synth_sample(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the sample batch into")],
+    seed: Annotated[int, typer.Option(help="Same seed, same bytes")] = 1987,
+) -> None:
+    """Write the bundled sample batch (bilingual and narrative pages, Arabic and French,
+    one double-page spread, skewed and noisy) with its ground truth beside it."""
+    from pipeline.synth.sample import make_sample_batch, truth_dir_for
+
+    try:
+        folder = make_sample_batch(out_dir, seed=seed)
+    except FileExistsError as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(EXIT_FAILED)
+    console.print(f"Sample batch: {folder}   ground truth: {truth_dir_for(folder)}")
 
 
 def main() -> None:

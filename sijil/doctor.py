@@ -48,7 +48,7 @@ def check_poppler(settings: Settings) -> Check:
 
 def check_vips(settings: Settings) -> Check:
     try:
-        import pyvips
+        from pipeline.imaging import pyvips
     except (ImportError, OSError) as exc:
         return Check("libvips", False, f"pyvips cannot load libvips: {exc}", "apt-get install libvips42")
     return Check("libvips", True, f"libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}")

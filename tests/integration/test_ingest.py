@@ -6,95 +6,23 @@ files made here."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.integration.ingest_helpers import object_versions, page_doc_count, run_ingest, sijil_env, write_manifest
 
 pytestmark = pytest.mark.integration
 
 TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
 A1 = TESTDATA / "A1_ocrmypdf_resources"
 A2 = TESTDATA / "A2_tesseract_testimages"
-
-MANIFEST_HEAD = """[register]
-commune_code = "1601"
-commune_fr = "Alger-Centre"
-commune_ar = "الجزائر الوسطى"
-kind = "birth"
-year = 1987
-series = 1
-volume = {volume}
-lang = "{lang}"
-
-[scan]
-operator = "Test"
-station = "poste-test"
-scanner = "pytest"
-dpi = 300
-"""
-
-
-def write_manifest(folder: Path, paths: list[str], *, lang: str = "fr", volume: int = 1) -> None:
-    text = MANIFEST_HEAD.format(lang=lang, volume=volume)
-    text += "".join(f'\n[[files]]\npath = "{p}"\n' for p in paths)
-    (folder / "batch.toml").write_text(text, encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def isolated(settings, es, store, prefect_env):
-    """Settings pointing at buckets and an index of this test module only."""
-    tag = "t" + uuid.uuid4().hex[:8]
-    iso = settings.model_copy(update={"bucket_prefix": f"sijil-{tag}", "index_prefix": f"sijil-{tag}"})
-    yield iso
-    from pipeline.ingest import buckets_for
-    from search.pages import pages_index_name
-
-    es.options(ignore_status=404).indices.delete(index=pages_index_name(iso.index_prefix))
-    for bucket in buckets_for(iso).all():
-        store.remove_bucket(bucket)
-
-
-def sijil_env(settings, prefect_env) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(prefect_env)
-    env["SIJIL_BUCKET_PREFIX"] = settings.bucket_prefix
-    env["SIJIL_INDEX_PREFIX"] = settings.index_prefix
-    return env
-
-
-def run_ingest(folder: Path, settings, prefect_env, *, timeout: float = 900) -> tuple[int, dict]:
-    out = subprocess.run([sys.executable, "-m", "sijil.cli", "ingest", str(folder), "--json"],
-                         env=sijil_env(settings, prefect_env), capture_output=True, text=True, timeout=timeout)
-    start = out.stdout.find("{")
-    assert start >= 0, f"no report (exit {out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
-    return out.returncode, json.loads(out.stdout[start:])
-
-
-def object_versions(store, settings) -> dict[tuple[str, str], int]:
-    from pipeline.ingest import buckets_for
-
-    counts: dict[tuple[str, str], int] = {}
-    for bucket in buckets_for(settings).all():
-        for obj in store._client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
-            counts[(bucket, obj.object_name)] = counts.get((bucket, obj.object_name), 0) + 1
-    return counts
-
-
-def page_doc_count(es, settings, *, batch_id: str) -> int:
-    from search.pages import pages_index_name
-
-    index = pages_index_name(settings.index_prefix)
-    es.indices.refresh(index=index)
-    return es.count(index=index, query={"term": {"batch_id": batch_id}})["count"]
-
 
 def test_every_bad_file_is_quarantined_with_its_reason(tmp_path, isolated, store, prefect_env):
     batch = tmp_path / "bad-batch"
@@ -181,7 +109,7 @@ def test_kill_during_ingest_then_rerun_completes_with_invariants(tmp_path, isola
     while time.monotonic() < deadline:
         try:
             done = [o for o in store._client.list_objects(bucket_name=derived, recursive=True)
-                    if o.object_name.endswith("result.json")]
+                    if o.object_name.endswith("result.json") and o.object_name.split("/")[1] in ours]
         except Exception:
             done = []
         if done:
@@ -198,7 +126,9 @@ def test_kill_during_ingest_then_rerun_completes_with_invariants(tmp_path, isola
     assert report["pages"]["ok"] == len(names) and report["pages"]["reused"] >= 1
     assert report["pdfa"]["passed"]
     versions = object_versions(store, isolated)
-    masters = {k: v for k, v in versions.items() if k[0] == buckets_for(isolated).masters}
+    our_shas = {file_sha256(batch / name) for name in names}
+    masters = {k: v for k, v in versions.items()
+               if k[0] == buckets_for(isolated).masters and k[1].rsplit("/", 1)[1] in our_shas}
     assert len(masters) == len(names) and set(masters.values()) == {1}
     results = {k: v for k, v in versions.items() if k[1].endswith("result.json") and k[1].split("/")[1] in ours}
     assert len(results) == len(names) and set(results.values()) == {1}

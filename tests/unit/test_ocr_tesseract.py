@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-import pyvips
+from pipeline.imaging import pyvips
 
 from ocr import tesseract
 from pipeline.errors import ToolError

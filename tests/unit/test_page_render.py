@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import pyvips
+from pipeline.imaging import pyvips
 
 from pipeline.page import DecodeError, PageSource, page_sources, render_page
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import pyvips
+from pipeline.imaging import pyvips
 
 from ocr import tesseract
 from pipeline import page_steps

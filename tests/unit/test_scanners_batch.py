@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-import pyvips
+from pipeline.imaging import pyvips
 from PIL import Image, ImageDraw
 
 from scanners.batch import REASONS, Batch, InputLimits, open_batch
