@@ -17,7 +17,7 @@ from pipeline.errors import StackError
 from sijil.settings import Settings
 from sijil.stack import versions
 from sijil.stack.common import ServiceStatus, StackPaths, http_get, port_taken, write_if_changed
-from sijil.stack.proc import group_alive, group_rss_bytes, read_pid, require_program, run_tool, start_daemon
+from sijil.stack.proc import process_state, require_program, run_tool, start_daemon
 
 NAME = "elasticsearch"
 PLUGIN_SOURCE = Path(search.__file__).resolve().parent / "es-plugin"
@@ -230,11 +230,9 @@ def start(settings: Settings, paths: StackPaths) -> int:
 
 
 def status(settings: Settings, paths: StackPaths) -> ServiceStatus:
-    pgid = read_pid(paths.pid_file(NAME))
-    alive = pgid is not None and group_alive(pgid)
+    pgid, alive, rss = process_state(paths.pid_file(NAME))
     password = settings.es_password.get_secret_value() if settings.es_password else None
     health = http_get(f"{settings.es_url}/_cluster/health", user=settings.es_user, password=password)
-    rss = group_rss_bytes(pgid) if alive and pgid else 0
     if health.status == 401:
         return ServiceStatus(NAME, settings.es_url, True, False, "refuses sijil's credentials (another Elasticsearch on this port?)", pgid, rss)
     if health.status != 200:

@@ -11,7 +11,7 @@ from pipeline.errors import StackError
 from sijil.settings import Settings
 from sijil.stack import versions
 from sijil.stack.common import ServiceStatus, StackPaths, http_get, port_taken
-from sijil.stack.proc import group_alive, group_rss_bytes, read_pid, require_program, run_tool, start_daemon
+from sijil.stack.proc import process_state, require_program, run_tool, start_daemon
 
 NAME = "minio"
 
@@ -59,9 +59,7 @@ def start(settings: Settings, paths: StackPaths) -> int:
 def status(settings: Settings, paths: StackPaths) -> ServiceStatus:
     scheme = "https" if settings.minio_secure else "http"
     url = f"{scheme}://{settings.minio_endpoint}"
-    pgid = read_pid(paths.pid_file(NAME))
-    alive = pgid is not None and group_alive(pgid)
-    rss = group_rss_bytes(pgid) if alive and pgid else 0
+    pgid, alive, rss = process_state(paths.pid_file(NAME))
     ready = http_get(f"{url}/minio/health/ready")
     if ready.status != 200:
         return ServiceStatus(NAME, url, alive, False, "starting" if alive else "not running", pgid, rss)

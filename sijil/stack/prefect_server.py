@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.errors import StackError
 from sijil.settings import Settings
 from sijil.stack.common import ServiceStatus, StackPaths, http_get, port_taken
-from sijil.stack.proc import group_alive, group_rss_bytes, read_pid, start_daemon
+from sijil.stack.proc import process_state, start_daemon
 
 NAME = "prefect"
 AUTH_USER = "sijil"
@@ -52,9 +52,7 @@ def start(settings: Settings, paths: StackPaths) -> int:
 
 
 def status(settings: Settings, paths: StackPaths) -> ServiceStatus:
-    pgid = read_pid(paths.pid_file(NAME))
-    alive = pgid is not None and group_alive(pgid)
-    rss = group_rss_bytes(pgid) if alive and pgid else 0
+    pgid, alive, rss = process_state(paths.pid_file(NAME))
     user, password = _split(settings)
     health = http_get(f"{settings.prefect_api_url}/health", user=user, password=password)
     if health.status == 401:

@@ -145,3 +145,10 @@ def stop_group(pid_file: Path, *, grace_s: float = 30.0) -> bool:
             time.sleep(0.1)
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def process_state(pid_file: Path) -> tuple[int | None, bool, int]:
+    """(process-group id, alive, resident memory in bytes of the whole group)."""
+    pgid = read_pid(pid_file)
+    alive = pgid is not None and group_alive(pgid)
+    return pgid, alive, group_rss_bytes(pgid) if alive and pgid else 0
