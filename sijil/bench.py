@@ -56,7 +56,27 @@ def raw_tesseract_seconds(inputs: list[Path], *, langs: str, workers: int) -> tu
     return time.perf_counter() - started, per_file
 
 
-def bench_ingest(settings: Settings, *, batch_dir: Path | None, ingest, workers: int = 2) -> dict:
+def sample_bench_batch(out_dir: Path, *, copies: int) -> Path:
+    """One batch holding `copies` samples made with different seeds (different bytes, so
+    different pages), enough pages for a throughput that is not all start-up cost."""
+    from pipeline.synth.sample import make_sample_batch
+    from scanners.manifest import MANIFEST_NAME
+
+    out_dir.mkdir(parents=True)
+    entries = []
+    for copy in range(copies):
+        sample = make_sample_batch(out_dir.parent / f"seed-{copy}" / "batch", seed=1987 + copy)
+        for page in sorted(p for p in sample.iterdir() if p.name != MANIFEST_NAME):
+            name = f"s{copy}-{page.name}"
+            shutil.move(page, out_dir / name)
+            entries.append(name)
+    head = (sample / MANIFEST_NAME).read_text(encoding="utf-8").split("[[files]]", 1)[0]
+    files = "".join(f'[[files]]\npath = "{name}"\n\n' for name in entries)
+    (out_dir / MANIFEST_NAME).write_text(head + files, encoding="utf-8")
+    return out_dir
+
+
+def bench_ingest(settings: Settings, *, batch_dir: Path | None, ingest, workers: int = 2, copies: int = 3) -> dict:
     """`ingest` is the flow function (flows.ingest.ingest_batch), passed in so this module
     imports no Prefect."""
     tag = "bench" + uuid.uuid4().hex[:6]
@@ -64,9 +84,7 @@ def bench_ingest(settings: Settings, *, batch_dir: Path | None, ingest, workers:
     with tempfile.TemporaryDirectory(prefix="sijil-bench-") as tmp:
         work = Path(tmp)
         if batch_dir is None:
-            from pipeline.synth.sample import make_sample_batch
-
-            batch_dir = make_sample_batch(work / "sample")
+            batch_dir = sample_bench_batch(work / "bench-batch", copies=copies)
         try:
             started = time.perf_counter()
             report = ingest(str(batch_dir), scratch)

@@ -358,6 +358,7 @@ app.add_typer(bench_app, name="bench")
 def bench_ingest_command(
     ctx: typer.Context,
     batch_dir: Annotated[Path | None, typer.Option("--batch", help="Batch folder (default: the bundled sample, generated)")] = None,
+    copies: Annotated[int, typer.Option(help="Without --batch: how many samples (5 pages each, different seeds)")] = 3,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ingest a batch into scratch buckets and index, and time raw Tesseract on the same
@@ -370,7 +371,7 @@ def bench_ingest_command(
     _use_prefect_server(settings)
     from flows.ingest import ingest_batch
 
-    result = bench_ingest(settings, batch_dir=batch_dir, ingest=ingest_batch)
+    result = bench_ingest(settings, batch_dir=batch_dir, ingest=ingest_batch, copies=copies)
     if as_json:
         print(json.dumps(result, indent=2))
         return

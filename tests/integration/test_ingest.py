@@ -133,3 +133,29 @@ def test_kill_during_ingest_then_rerun_completes_with_invariants(tmp_path, isola
     results = {k: v for k, v in versions.items() if k[1].endswith("result.json") and k[1].split("/")[1] in ours}
     assert len(results) == len(names) and set(results.values()) == {1}
     assert page_doc_count(es, isolated, batch_id=report["batch_id"]) == len(names)
+
+
+@pytest.mark.skipif(not A2.is_dir(), reason="../shared/testdata is absent")
+def test_hot_folder_ingests_a_complete_batch_once(tmp_path, isolated, prefect_env):
+    drop = tmp_path / "drop"
+    batch = drop / "lot-2026-11-23"
+    batch.mkdir(parents=True)
+    shutil.copy(A2 / "phototest.tif", batch / "p1.tif")
+    write_manifest(batch, ["p1.tif"], volume=3)
+    (batch / "READY").write_text("")
+    # A folder still being copied (no READY, changing) is left alone.
+    copying = drop / "lot-en-cours"
+    copying.mkdir()
+    (copying / "p1.tif").write_bytes(b"II*\0")
+
+    def watch() -> str:
+        out = subprocess.run([sys.executable, "-m", "sijil.cli", "watch", str(drop), "--settle", "600", "--poll", "1",
+                              "--minutes", "0.05"], env=sijil_env(isolated, prefect_env), capture_output=True,
+                             text=True, timeout=600)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout
+
+    first = watch()
+    assert "1 lot(s) ingéré(s)" in first
+    # The watcher (a new run, fresh state) finds the stored report and does not ingest again.
+    assert "0 lot(s) ingéré(s)" in watch()
