@@ -405,6 +405,28 @@ def synth_sample(
     console.print(f"Sample batch: {folder}   ground truth: {truth_dir_for(folder)}")
 
 
+@synth_app.command("registers")
+def synth_registers(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the pages and their ground truth")],
+    pages: Annotated[int, typer.Option("--pages", help="How many pages")] = 10,
+    layout: Annotated[str, typer.Option("--layout", help="L1 (bilingual form) or L2 (narrative)")] = "L2",
+    lang: Annotated[str, typer.Option("--lang", help="fr, ar or fr+ar (L1 is always fr+ar)")] = "fr",
+    seed: Annotated[int, typer.Option(help="Same seed, same pages")] = 1,
+    clean: Annotated[bool, typer.Option("--clean", help="No skew, noise or stains")] = False,
+    typeface: Annotated[str | None, typer.Option(help="typewriter or print (default: drawn per page)")] = None,
+) -> None:
+    """Synthetic register pages with ground truth beside each (NAME.gt.txt, NAME.fields.json),
+    ready for `sijil eval ocr`."""
+    from pipeline.synth.dataset import make_register_pages
+
+    if layout not in ("L1", "L2") or lang not in ("fr", "ar", "fr+ar") or typeface not in (None, "typewriter", "print"):
+        err_console.print("--layout L1|L2, --lang fr|ar|fr+ar, --typeface typewriter|print")
+        raise typer.Exit(2)
+    made = make_register_pages(out_dir, pages=pages, layout=layout, lang=lang, seed=seed, degraded=not clean,
+                               typeface=typeface)
+    console.print(f"{len(made)} page(s) in {out_dir} ({layout}, {made[0].lang if made else lang})")
+
+
 def main() -> None:
     try:
         app()

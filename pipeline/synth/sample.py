@@ -40,8 +40,8 @@ KNOWN_COMMUNE = SAMPLE_REGISTER.commune  # Alger-Centre / الجزائر الو�
 KNOWN_WORDS_FR = ("BENALI", "Alger-Centre")
 KNOWN_WORDS_AR = ("بن علي", "الجزائر")
 
-_OFFICER_SURNAME = Spelled(ar="حداد", lat="HADDAD")
-_OFFICER_GIVEN = Spelled(ar="رشيد", lat="Rachid")
+OFFICER_SURNAME = Spelled(ar="حداد", lat="HADDAD")
+OFFICER_GIVEN = Spelled(ar="رشيد", lat="Rachid")
 
 FileFormat = Literal["png", "jpeg", "tiff"]
 
@@ -78,8 +78,8 @@ def benali_act() -> SynthAct:
         mother_occupation=no_job,
         residence=SAMPLE_REGISTER.commune,
         drawn_up_at=dt.datetime(1987, 3, 16, 11, 0),
-        officer_surname=_OFFICER_SURNAME,
-        officer_given=_OFFICER_GIVEN,
+        officer_surname=OFFICER_SURNAME,
+        officer_given=OFFICER_GIVEN,
     )
 
 
@@ -96,7 +96,7 @@ def sample_acts(*, seed: int) -> list[SynthAct]:
         # Four or five births declared a day in Alger-Centre in 1987.
         day += dt.timedelta(days=1 if rng.random() < 0.25 else 0)
         act = random_birth_act(rng=rng, register=SAMPLE_REGISTER, number=number, suffix=suffix,
-                               drawn_up_on=day, officer_surname=_OFFICER_SURNAME, officer_given=_OFFICER_GIVEN)
+                               drawn_up_on=day, officer_surname=OFFICER_SURNAME, officer_given=OFFICER_GIVEN)
         if number in (454, 457):
             act = replace(act, surname=KNOWN_SURNAME)
         acts.append(act)
