@@ -169,7 +169,7 @@ def search(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _use_prefect_server(settings: Settings) -> None:
+def _use_prefect_server(settings: Settings) -> bool:
     """Point Prefect at the stack's server before Prefect is imported; without a server,
     flows still run (Prefect's ephemeral mode), slower and not visible in the UI."""
     from sijil.stack import prefect_server
@@ -180,8 +180,9 @@ def _use_prefect_server(settings: Settings) -> None:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     if prefect_server.status(settings, StackPaths.of(settings)).healthy:
         os.environ.update(settings.prefect_client_env())
-    else:
-        err_console.print("[yellow]Prefect server not reachable: running without it (not visible in the Prefect UI).[/]")
+        return True
+    err_console.print("[yellow]Prefect server not reachable: running without it (not visible in the Prefect UI).[/]")
+    return False
 
 
 def _print_report(report: dict) -> None:
@@ -244,7 +245,7 @@ def ingest(
     from scanners.manifest import ManifestError
 
     settings = _settings(ctx)
-    _use_prefect_server(settings)
+    with_server = _use_prefect_server(settings)
     from flows import ingest as ingest_flow
 
     labels = {"archive": "Archivage / archiving", "pages": "Pages lues / pages read", "pdfa": "PDF/A"}
@@ -277,7 +278,8 @@ def ingest(
     else:
         _print_report(report)
         console.print(f"Rapport / report: sijil batch report {report['batch_id']}")
-        console.print(f"MinIO console: {settings.minio_console_url}   Prefect UI: {settings.prefect_ui_url}")
+        console.print(f"MinIO console: {settings.minio_console_url}"
+                      + (f"   Prefect UI: {settings.prefect_ui_url}" if with_server else ""))
     raise typer.Exit(_exit_code(report))
 
 

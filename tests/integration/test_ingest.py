@@ -159,3 +159,20 @@ def test_hot_folder_ingests_a_complete_batch_once(tmp_path, isolated, prefect_en
     assert "1 lot(s) ingéré(s)" in first
     # The watcher (a new run, fresh state) finds the stored report and does not ingest again.
     assert "0 lot(s) ingéré(s)" in watch()
+
+
+@pytest.mark.skipif(not A2.is_dir(), reason="../shared/testdata is absent")
+def test_ingest_runs_without_a_prefect_server(tmp_path, isolated, prefect_env):
+    batch = tmp_path / "no-server"
+    batch.mkdir()
+    shutil.copy(A2 / "phototest.tif", batch / "p1.tif")
+    write_manifest(batch, ["p1.tif"], volume=4)
+    env = sijil_env(isolated, prefect_env)
+    for key in [k for k in env if k.startswith("PREFECT_")]:
+        del env[key]
+    env["SIJIL_PREFECT_API_URL"] = "http://127.0.0.1:9/api"  # nothing listens there
+    out = subprocess.run([sys.executable, "-m", "sijil.cli", "ingest", str(batch)], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "Prefect server not reachable" in out.stderr
+    assert "PDF/A-2b valide" in out.stdout
