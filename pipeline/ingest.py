@@ -106,7 +106,7 @@ def buckets_for(settings: Settings) -> Buckets:
 
 def ensure_buckets(store: ObjectStore, buckets: Buckets, *, object_lock: bool) -> None:
     store.ensure_bucket(buckets.masters, versioned=True, object_lock=object_lock)
-    for name in (buckets.derived, buckets.archive, buckets.batches):
+    for name in (buckets.derived, buckets.archive, buckets.batches, buckets.records):
         store.ensure_bucket(name, versioned=True)
 
 

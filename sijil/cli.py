@@ -136,35 +136,70 @@ def doctor(ctx: typer.Context) -> None:
 @app.command()
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Words to find, in Arabic or French script")],
-    size: Annotated[int, typer.Option("--size", "-n", help="How many pages to show")] = 10,
+    text: Annotated[str | None, typer.Argument(help="Words to find in the pages' text, in Arabic or French script")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Find ACTS by a person's name, in either script")] = None,
+    year: Annotated[int | None, typer.Option(help="Acts of this register year")] = None,
+    commune: Annotated[str | None, typer.Option(help="Acts of this commune code")] = None,
+    kind: Annotated[str | None, typer.Option(help="birth, marriage or death")] = None,
+    number: Annotated[int | None, typer.Option(help="Act number")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Event date from (YYYY-MM-DD)")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Event date to (YYYY-MM-DD)")] = None,
+    size: Annotated[int, typer.Option("--size", "-n", help="How many results to show")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
-    """Find scanned pages by their text; shows highlighted snippets. Exit 1 when nothing is found."""
+    """Find pages by their text (TEXT), or acts by name and filters (--name, --year, …).
+    A name match is a candidate: identity is decided by commune, year, number and dates.
+    Exit 1 when nothing is found."""
     import json
     from dataclasses import asdict
 
     from search.client import connect
-    from search.pages import search_pages
 
     settings = _settings(ctx)
-    total, hits = search_pages(connect(settings), index_prefix=settings.index_prefix, text=text, size=size)
-    if as_json:
-        console.print_json(json.dumps({"total": total, "hits": [asdict(h) for h in hits]}, ensure_ascii=False))
+    es = connect(settings)
+    act_filters = (year, commune, kind, number, date_from, date_to)
+    if name or any(v is not None for v in act_filters):
+        from search.acts import ActFilters, search_acts
+        from sijil.cli_records import _audit, _reader, print_record
+        from storage.objects import ObjectStore
+
+        filters = ActFilters(year=year, commune=commune, kind=kind, number=number, date_from=date_from, date_to=date_to)
+        total, hits = search_acts(es, index_prefix=settings.index_prefix, name=name, filters=filters, size=size)
+        # Acts returned are acts read: audited before they are shown.
+        _audit(settings, ObjectStore.from_settings(settings), who=_reader(), action="search",
+               act_ids=[h.act_id for h in hits], detail={"name": name, **asdict(filters)})
+        if as_json:
+            print(json.dumps({"total": total, "hits": [asdict(h) for h in hits]}, ensure_ascii=False, indent=2))
+        else:
+            console.print(f"{total} acte(s) / act(s)" + (f" pour « {escape(name)} »" if name else ""))
+            for hit in hits:
+                print_record(hit.record)
+                if hit.matched:
+                    console.print("  trouvé par / matched by: " + ", ".join(hit.matched))
+    elif text:
+        from search.pages import search_pages
+
+        total, hits = search_pages(es, index_prefix=settings.index_prefix, text=text, size=size)
+        if as_json:
+            print(json.dumps({"total": total, "hits": [asdict(h) for h in hits]}, ensure_ascii=False, indent=2))
+        else:
+            console.print(f"{total} page(s) match « {escape(text)} »")
+            for hit in hits:
+                reg = hit.register
+                console.print(
+                    f"[bold]{hit.page_id}[/]  {reg.get('commune_fr', '')} {reg.get('kind', '')} {reg.get('year', '')}"
+                    f" s{reg.get('series', '')} v{reg.get('volume', '')} — {escape(hit.file)} p.{hit.page_index + 1}"
+                    f"  (batch {hit.batch_id})"
+                )
+                # Matched words in reverse video on a terminal, between « » in a pipe or a log.
+                opening, closing = ("[reverse]", "[/reverse]") if console.is_terminal else ("«", "»")
+                for snippet in hit.snippets:
+                    flat = " ".join(snippet.split())
+                    console.print("    " + escape(flat).replace("<em>", opening).replace("</em>", closing))
     else:
-        console.print(f"{total} page(s) match « {text} »")
-        for hit in hits:
-            reg = hit.register
-            console.print(
-                f"[bold]{hit.page_id}[/]  {reg.get('commune_fr', '')} {reg.get('kind', '')} {reg.get('year', '')}"
-                f" s{reg.get('series', '')} v{reg.get('volume', '')} — {hit.file} p.{hit.page_index + 1}"
-                f"  (batch {hit.batch_id})"
-            )
-            # Matched words in reverse video on a terminal, between « » in a pipe or a log.
-            opening, closing = ("[reverse]", "[/reverse]") if console.is_terminal else ("«", "»")
-            for snippet in hit.snippets:
-                flat = " ".join(snippet.split())
-                console.print("    " + escape(flat).replace("<em>", opening).replace("</em>", closing))
+        err_console.print("Give words to find in pages, or --name / filters to find acts.")
+        raise typer.Exit(2)
+    es.close()
     if total == 0:
         raise typer.Exit(EXIT_FAILED)
 
@@ -337,11 +372,16 @@ def worker(ctx: typer.Context) -> None:
     from prefect import serve
 
     from flows.ingest import ingest_batch
+    from flows.reindex import reindex_acts
     from flows.watch import watch_hot_folder
 
-    deployments = [ingest_batch.to_deployment(
-        name="ingest", tags=["sijil"],
-        description="Ingérer un lot de numérisation : archivage, lecture, PDF/A, index, rapport. Paramètre : batch_dir.")]
+    deployments = [
+        ingest_batch.to_deployment(
+            name="ingest", tags=["sijil"],
+            description="Ingérer un lot de numérisation : archivage, lecture, PDF/A, index, rapport. Paramètre : batch_dir."),
+        reindex_acts.to_deployment(
+            name="reindex", tags=["sijil"], description="Reconstruire l'index des actes depuis MinIO."),
+    ]
     if settings.hot_folder is not None:
         deployments.append(watch_hot_folder.to_deployment(
             name="hot-folder", tags=["sijil"], interval=300,
@@ -386,6 +426,31 @@ def bench_ingest_command(
     console.print("per page, median (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s["per_page_stage_median_s"].items()))
 
 
+@bench_app.command("search")
+def bench_search_command(
+    ctx: typer.Context,
+    records: Annotated[int, typer.Option(help="How many synthetic act records to index")] = 1_000_000,
+    queries: Annotated[int, typer.Option(help="Queries per kind")] = 300,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Bulk-index synthetic act records into a scratch index, then time name and filter
+    queries: indexing rate and p50/p95 latency. The scratch index is removed afterwards."""
+    import json
+
+    from search.client import connect
+    from sijil.bench_search import bench_search
+
+    result = bench_search(connect(_settings(ctx)), records=records, queries=queries)
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    console.print(f"{result['records']:,} acts indexed in {result['index_seconds']:.0f} s "
+                  f"({result['docs_per_second']:,} docs/s), index {result['index_size_mib']:.0f} MiB")
+    for kind in ("name", "name_and_year", "filters_commune_year", "filters_date_range"):
+        r = result[kind]
+        console.print(f"{kind:22s} p50 {r['p50_ms']:6.1f} ms   p95 {r['p95_ms']:6.1f} ms   ({r['queries']} queries)")
+
+
 synth_app = typer.Typer(help="Synthetic register pages made by the project (with ground truth).", no_args_is_help=True)
 app.add_typer(synth_app, name="synth")
 
@@ -427,6 +492,15 @@ def synth_registers(
     made = make_register_pages(out_dir, pages=pages, layout=layout, lang=lang, seed=seed, degraded=not clean,
                                typeface=typeface)
     console.print(f"{len(made)} page(s) in {out_dir} ({layout}, {made[0].lang if made else lang})")
+
+
+def _register_command_groups() -> None:
+    from sijil import cli_records
+
+    cli_records.register(app, _settings)
+
+
+_register_command_groups()
 
 
 def main() -> None:

@@ -12,13 +12,15 @@ class Buckets:
     derived: str  # page images, OCR output, per-page text PDFs, step records
     archive: str  # PDF/A copies per register volume and their veraPDF reports
     batches: str  # manifests, batch reports, quarantine records and quarantined files
+    records: str  # act records, one versioned JSON object per act_id (corrections = versions)
 
     @classmethod
     def with_prefix(cls, prefix: str) -> "Buckets":
-        return cls(f"{prefix}-masters", f"{prefix}-derived", f"{prefix}-archive", f"{prefix}-batches")
+        return cls(f"{prefix}-masters", f"{prefix}-derived", f"{prefix}-archive", f"{prefix}-batches",
+                   f"{prefix}-records")
 
     def all(self) -> tuple[str, ...]:
-        return (self.masters, self.derived, self.archive, self.batches)
+        return (self.masters, self.derived, self.archive, self.batches, self.records)
 
 
 def master_key(sha256: str) -> str:

@@ -73,6 +73,10 @@ def _translated(action: str) -> Iterator[None]:
                                  hint="Is the stack running? sijil stack status") from exc
 
 
+class StaleWrite(StorageError):
+    """The object changed since it was read: a conditional write was refused."""
+
+
 class ObjectStore:
     def __init__(self, client: Minio):
         self._client = client
@@ -189,6 +193,46 @@ class ObjectStore:
                 for o in self._client.list_objects(bucket_name=bucket, prefix=key, include_version=True)
                 if o.object_name == key
             ]
+
+    def put_if(self, bucket: str, key: str, data: bytes, *, expected_etag: str | None,
+               content_type: str = "application/json") -> tuple[str | None, str]:
+        """Compare-and-swap write: succeeds only if the current version still has
+        `expected_etag` (None: only if the object does not exist yet). Returns
+        (version_id, etag). Two editors racing on one record: one wins, the other gets
+        StaleWrite — never a silent lost update."""
+        condition = {"If-None-Match": "*"} if expected_etag is None else {"If-Match": f'"{expected_etag}"'}
+        headers = {"Content-Type": content_type, **condition,
+                   f"x-amz-meta-{SHA256_META}": sha256_hex(data)}
+        try:
+            with _translated(f"Writing {bucket}/{key}"):
+                # minio 7.2's public put_object cannot send conditional headers; its
+                # _put_object can (pinned version; tests/integration/test_minio.py covers it).
+                result = self._client._put_object(bucket, key, data, headers=headers)
+        except StorageError as exc:
+            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code == "PreconditionFailed":
+                raise StaleWrite(f"{bucket}/{key} was changed by someone else since it was read") from exc
+            raise
+        return result.version_id, result.etag
+
+    def current_etag(self, bucket: str, key: str) -> tuple[str, str | None] | None:
+        """(etag, version_id) of the current version, or None when there is no object."""
+        try:
+            with _translated(f"Reading {bucket}/{key}"):
+                stat = self._client.stat_object(bucket_name=bucket, object_name=key)
+        except StorageError as exc:
+            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in NOT_FOUND_CODES:
+                return None
+            raise
+        return stat.etag, stat.version_id
+
+    def list_keys(self, bucket: str, prefix: str) -> Iterator[str]:
+        with _translated(f"Listing {bucket}/{prefix}"):
+            for obj in self._client.list_objects(bucket_name=bucket, prefix=prefix, recursive=True):
+                yield obj.object_name
+
+    def bucket_exists(self, bucket: str) -> bool:
+        with _translated(f"Looking for bucket {bucket}"):
+            return self._client.bucket_exists(bucket_name=bucket)
 
     def remove_bucket(self, bucket: str) -> None:
         """Delete a bucket with every version of every object in it. For scratch buckets

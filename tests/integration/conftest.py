@@ -12,8 +12,10 @@ def isolated(settings, es, store, prefect_env):
     iso = settings.model_copy(update={"bucket_prefix": f"sijil-{tag}", "index_prefix": f"sijil-{tag}"})
     yield iso
     from pipeline.ingest import buckets_for
-    from search.pages import pages_index_name
+    from storage.audit import audit_bucket
 
-    es.options(ignore_status=404).indices.delete(index=pages_index_name(iso.index_prefix))
-    for bucket in buckets_for(iso).all():
+    # Named one by one: the cluster refuses wildcard deletes (action.destructive_requires_name).
+    for index in (f"{iso.index_prefix}-pages", f"{iso.index_prefix}-acts"):
+        es.options(ignore_status=404).indices.delete(index=index)
+    for bucket in (*buckets_for(iso).all(), audit_bucket(iso.bucket_prefix)):
         store.remove_bucket(bucket)

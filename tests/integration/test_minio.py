@@ -52,3 +52,17 @@ def test_object_lock_bucket(store, unique_name):
     stored = store.put_bytes(unique_name, "locked", b"worm")
     assert stored.version_id
     store.verify(stored)
+
+
+def test_conditional_write_refuses_a_stale_writer(store, bucket):
+    from storage.objects import StaleWrite
+
+    version, etag = store.put_if(bucket, "acts/x.json", b'{"revision": 1}', expected_etag=None)
+    with pytest.raises(StaleWrite):
+        store.put_if(bucket, "acts/x.json", b'{"revision": 1, "other": true}', expected_etag=None)
+    _, etag2 = store.put_if(bucket, "acts/x.json", b'{"revision": 2}', expected_etag=etag)
+    with pytest.raises(StaleWrite):  # a second editor still holding the first etag
+        store.put_if(bucket, "acts/x.json", b'{"revision": 2, "lost": true}', expected_etag=etag)
+    assert store.current_etag(bucket, "acts/x.json")[0] == etag2
+    assert len(store.list_versions(bucket, "acts/x.json")) == 2
+    assert list(store.list_keys(bucket, "acts/")) == ["acts/x.json"]

@@ -1,0 +1,184 @@
+"""`sijil` commands about acts: name search, records (show, correct, import), the review
+queue, reindexing. Every command that shows an act writes an audit event first."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sijil.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _reader() -> str:
+    return getpass.getuser()
+
+
+def _services(settings: Settings):
+    from pipeline.ingest import buckets_for
+    from search.client import connect
+    from storage.objects import ObjectStore
+
+    return ObjectStore.from_settings(settings), connect(settings), buckets_for(settings).records
+
+
+def _audit(settings: Settings, store, *, who: str, action: str, act_ids: list[str], detail: dict) -> None:
+    from storage.audit import record_event
+
+    record_event(store, bucket_prefix=settings.bucket_prefix, who=who, action=action, act_ids=act_ids, detail=detail)
+
+
+def _value(field) -> str:
+    if not isinstance(field, dict):
+        return str(field)
+    parts = [field.get(k) for k in ("lat", "ar", "value") if field.get(k)]
+    if not parts and any(isinstance(v, dict) for v in field.values()):
+        parts = [_value(v) for k, v in field.items() if isinstance(v, dict) and k not in ("ocr", "corrected")]
+    text = " / ".join(str(p) for p in parts)
+    if field.get("conf") is not None:
+        text += f"  ({field['conf']:.2f})"
+    if field.get("corrected"):
+        text += f"  [corrigé par {field['corrected']['by']}]"
+    return text
+
+
+def print_record(record: dict) -> None:
+    reg = record["register"]
+    console.print(f"[bold]{record['act_id']}[/]  {record['kind']}  {reg.get('commune', {}).get('fr', '')} "
+                  f"{reg['year']} série {reg['series']}  acte n° {record['number']}{record.get('suffix') or ''}"
+                  f"  — révision {record.get('revision', 1)}, {record.get('review', {}).get('status')}")
+    table = Table("champ / field", "valeur / value")
+    for name, field in record.get("fields", {}).items():
+        table.add_row(name, escape(_value(field)))
+    console.print(table)
+    reasons = record.get("review", {}).get("reasons") or []
+    if reasons:
+        console.print("À revoir / to review: " + ", ".join(reasons))
+
+
+def register(app: typer.Typer, get_settings: Callable[[typer.Context], Settings]) -> None:
+    records_app = typer.Typer(help="Act records: show, correct, import.", no_args_is_help=True)
+    review_app = typer.Typer(help="The review queue.", no_args_is_help=True)
+    reindex_app = typer.Typer(help="Rebuild search indices from MinIO.", no_args_is_help=True)
+    app.add_typer(records_app, name="records")
+    app.add_typer(review_app, name="review")
+    app.add_typer(reindex_app, name="reindex")
+
+    @records_app.command("show")
+    def show(ctx: typer.Context, act_id: str,
+             history: Annotated[bool, typer.Option("--history", help="Every revision, who, when, why")] = False,
+             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Show one act (the read is audited)."""
+        from pipeline.record_store import load_record, record_history
+
+        settings = get_settings(ctx)
+        store, es, bucket = _services(settings)
+        _audit(settings, store, who=_reader(), action="show", act_ids=[act_id], detail={"history": history})
+        record = load_record(store, bucket=bucket, act_id=act_id).record
+        if as_json:
+            print(json.dumps(record_history(store, bucket=bucket, act_id=act_id) if history else record,
+                             ensure_ascii=False, indent=2))
+            return
+        print_record(record)
+        if history:
+            for entry in record.get("history", []):
+                console.print(f"  r{entry.get('revision')} {entry.get('at', '')} {entry.get('by')}: {entry.get('field')} "
+                              f"« {escape(str(entry.get('old')))} » → « {escape(str(entry.get('new')))} » — {escape(str(entry.get('why')))}")
+
+    @records_app.command("correct")
+    def correct(ctx: typer.Context, act_id: str, field: Annotated[str, typer.Argument(help="e.g. surname.lat, given.ar, event_date")],
+                value: str,
+                reason: Annotated[str, typer.Option("--reason", help="Why (kept in the history)")],
+                user: Annotated[str, typer.Option("--user", help="Who corrects")],
+                revision: Annotated[int | None, typer.Option("--revision", help="The revision you read (default: the current one)")] = None,
+                ) -> None:
+        """Correct one field: a new version of the record, the old value and the OCR reading kept.
+        A stale edit (the act changed since the revision you read) is refused: exit 7."""
+        from pipeline.record_store import correct_record, load_record
+        from pipeline.records import StaleEdit
+
+        settings = get_settings(ctx)
+        store, es, bucket = _services(settings)
+        expected = revision if revision is not None else load_record(store, bucket=bucket, act_id=act_id).record["revision"]
+        try:
+            updated = correct_record(store, es, bucket=bucket, index_prefix=settings.index_prefix, act_id=act_id,
+                                     field=field, value=value, reason=reason, user=user, expected_revision=expected)
+        except StaleEdit as exc:
+            err_console.print(f"[red]Correction refusée / correction refused:[/] {escape(str(exc))}")
+            raise typer.Exit(7)
+        _audit(settings, store, who=user, action="correct", act_ids=[act_id], detail={"field": field, "revision": updated["revision"]})
+        console.print(f"{act_id}: {field} = « {escape(value)} » (révision {updated['revision']})")
+
+    @records_app.command("import")
+    def import_records(ctx: typer.Context, file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+                       user: Annotated[str, typer.Option("--user")] = "",
+                       reason: Annotated[str, typer.Option("--reason")] = "import of keyed records") -> None:
+        """Import records keyed elsewhere (.jsonl or .csv): validated, upserted by act_id, indexed.
+        A bad line is reported with its number and skipped; exit 5 if any."""
+        from pipeline.errors import SijilError
+        from pipeline.record_store import load_record, read_import_file, upsert_record
+        from search.acts import index_acts
+
+        settings = get_settings(ctx)
+        store, es, bucket = _services(settings)
+        store.ensure_bucket(bucket, versioned=True)
+        who = user or _reader()
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "refused": 0}
+        touched = []
+        for line, record in read_import_file(file):
+            try:
+                outcome = upsert_record(store, bucket=bucket, record=record, user=who, reason=reason)
+            except SijilError as exc:
+                counts["refused"] += 1
+                err_console.print(f"{file.name} ligne/line {line}: {escape(exc.message)}")
+                continue
+            counts[outcome.action] += 1
+            if outcome.action != "unchanged":
+                touched.append(outcome.act_id)
+        for start in range(0, len(touched), 1000):
+            chunk = [load_record(store, bucket=bucket, act_id=a).record for a in touched[start:start + 1000]]
+            index_acts(es, index_prefix=settings.index_prefix, records=chunk)
+        _audit(settings, store, who=who, action="import", act_ids=touched, detail={"file": file.name, **counts})
+        console.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        if counts["refused"]:
+            raise typer.Exit(5)
+
+    @review_app.command("list")
+    def review_list(ctx: typer.Context, size: Annotated[int, typer.Option("--size", "-n")] = 20,
+                    as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Acts waiting for review, weakest field first (the read is audited)."""
+        from search.acts import review_queue
+
+        settings = get_settings(ctx)
+        store, es, _ = _services(settings)
+        total, hits = review_queue(es, index_prefix=settings.index_prefix, size=size)
+        _audit(settings, store, who=_reader(), action="review-list", act_ids=[h.act_id for h in hits], detail={})
+        if as_json:
+            print(json.dumps({"total": total, "acts": [h.record for h in hits]}, ensure_ascii=False, indent=2))
+            return
+        console.print(f"{total} acte(s) à revoir / act(s) to review")
+        for hit in hits:
+            review = hit.record.get("review", {})
+            console.print(f"  {hit.act_id}  {', '.join(review.get('reasons', []))}")
+
+    @reindex_app.command("acts")
+    def reindex_acts(ctx: typer.Context) -> None:
+        """Drop the act index and rebuild it from the records in MinIO (a Prefect flow)."""
+        from sijil.cli import _use_prefect_server
+
+        settings = get_settings(ctx)
+        _use_prefect_server(settings)
+        from flows.reindex import reindex_acts as reindex_flow
+
+        count = reindex_flow(settings)
+        console.print(f"{count} acte(s) indexé(s) / act(s) indexed")
