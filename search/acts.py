@@ -13,6 +13,7 @@ older revision can never overwrite a newer one in the index.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from search.analysis import analysis_settings
 from search.client import translated
-from search.names import name_keys
+from search.names import name_keys, name_similarity
 
 KEYWORD = {"type": "keyword"}
 NAME_TEXT = {"type": "text", "analyzer": "sijil_folded",
@@ -89,10 +90,12 @@ def person_names(record: dict[str, Any]) -> dict[str, list[str]]:
     return names
 
 
-def key_strings(text: str) -> list[str]:
+@functools.lru_cache(maxsize=200_000)
+def key_strings(text: str) -> tuple[str, ...]:
     """"kind:value" per key; a key standing for the whole name (not one word) is marked
-    "kind_full", so a whole-name match outranks one shared word."""
-    return sorted({f"{k.kind}{'_full' if k.scope == 'full' else ''}:{k.value}" for k in name_keys(text).keys})
+    "kind_full", so a whole-name match outranks one shared word. Cached: registers repeat
+    the same names endlessly (a bulk load computes each distinct name once)."""
+    return tuple(sorted({f"{k.kind}{'_full' if k.scope == 'full' else ''}:{k.value}" for k in name_keys(text).keys}))
 
 
 def _date(field: dict[str, Any] | None) -> str | None:
@@ -187,10 +190,31 @@ def name_query(name: str, *, roles: tuple[str, ...] = ("subject",)) -> list[dict
             kind = key.split(":", 1)[0]
             should.append({"term": {f"keys.{role}": {"value": key, "boost": KEY_BOOST.get(kind, 1.0) * role_boost,
                                                        "_name": f"{role}:{key}"}}})
-        should.append({"multi_match": {"query": name, "fields": [f"names.{role}", f"names.{role}.ar", f"names.{role}.fr"],
-                                       "fuzziness": "AUTO", "prefix_length": 1, "boost": 1.0 * role_boost,
-                                       "_name": f"{role}:fuzzy"}})
+        # Fuzzy text catches OCR slips the keys do not (one wrong letter). On the folded
+        # field only, with a bounded expansion: it is the costly clause of the query.
+        should.append({"match": {f"names.{role}": {"query": name, "fuzziness": "AUTO", "prefix_length": 1,
+                                                   "max_expansions": 20, "boost": 1.0 * role_boost,
+                                                   "_name": f"{role}:fuzzy"}}})
     return should
+
+
+# Candidates fetched from Elasticsearch for a name query, then re-ranked in Python.
+RERANK_DEPTH = 50
+
+
+@functools.lru_cache(maxsize=200_000)
+def _similarity(query: str, name: str) -> float:
+    return name_similarity(query, name)
+
+
+def _rerank(name: str, hits: list[ActHit], size: int) -> list[ActHit]:
+    """Keys find candidates but tie (محمد and محمود share keys); order them by how close the
+    name reads to the query, then by the Elasticsearch score."""
+    def closeness(hit: ActHit) -> float:
+        names = person_names(hit.record).get("subject") or []
+        return max((_similarity(name, n) for n in names), default=0.0)
+
+    return sorted(hits, key=lambda h: (-round(closeness(h), 3), -h.score, h.act_id))[:size]
 
 
 def search_acts(es: Elasticsearch, *, index_prefix: str, name: str | None, filters: ActFilters = ActFilters(),
@@ -205,9 +229,12 @@ def search_acts(es: Elasticsearch, *, index_prefix: str, name: str | None, filte
             return 0, []
         # Ties (many "Mohamed …" score alike) are broken by act_id, so a ranking is stable.
         sort = (["_score", {"act_id": "asc"}] if name else [{"register.year": "asc"}, {"number": "asc"}, {"act_id": "asc"}])
-        answer = es.search(index=index, query=query, size=size, source=["record"], sort=sort, track_scores=True)
+        answer = es.search(index=index, query=query, size=max(size, RERANK_DEPTH) if name else size,
+                           source=["record"], sort=sort, track_scores=True)
     hits = [ActHit(h["_id"], h.get("_score") or 0.0, sorted(h.get("matched_queries", [])), h["_source"]["record"])
             for h in answer["hits"]["hits"]]
+    if name and name.strip():
+        hits = _rerank(name, hits, size)
     return answer["hits"]["total"]["value"], hits
 
 
