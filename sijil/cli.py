@@ -250,7 +250,13 @@ def _print_report(report: dict) -> None:
     idx = report["index"]
     console.print(f"Index: {idx['created']} nouvelle(s) / new, {idx['updated']} mise(s) à jour / updated, "
                   f"{idx['unchanged']} inchangée(s) / unchanged")
-    if report["new_objects"] == 0 and idx["created"] == 0 and idx["updated"] == 0:
+    acts = report.get("acts")
+    if acts:
+        console.print(f"Actes / acts: {acts['records']} lu(s) / read ({acts['created']} nouveau(x) / new, "
+                      f"{acts['updated']} mis à jour / updated), {acts['needs_review']} à revoir / to review"
+                      + (f", {acts['unnumbered']} sans numéro lisible / number unreadable" if acts["unnumbered"] else ""))
+    if report["new_objects"] == 0 and idx["created"] == 0 and idx["updated"] == 0 and not (acts or {}).get("created") \
+            and not (acts or {}).get("updated"):
         console.print("[green]Rien de nouveau : ce lot était déjà entièrement traité. / Nothing new: this batch was already complete.[/]")
     else:
         console.print(f"{report['new_objects']} nouvel(s) objet(s) dans MinIO / new object(s) in MinIO")
@@ -495,9 +501,11 @@ def synth_registers(
 
 
 def _register_command_groups() -> None:
-    from sijil import cli_records
+    from sijil import cli_ocr, cli_records
 
     cli_records.register(app, _settings)
+    eval_app = cli_ocr.register(app, _settings)
+    cli_records.register_eval(eval_app, _settings)
 
 
 _register_command_groups()

@@ -182,3 +182,58 @@ def register(app: typer.Typer, get_settings: Callable[[typer.Context], Settings]
 
         count = reindex_flow(settings)
         console.print(f"{count} acte(s) indexé(s) / act(s) indexed")
+
+
+def register_eval(eval_app: typer.Typer, get_settings: Callable[[typer.Context], Settings]) -> None:
+    @eval_app.command("names")
+    def eval_names(ctx: typer.Context,
+                   pairs_tsv: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                                             help="kind<TAB>arabic<TAB>latin (spellings separated by |)")],
+                   memory: Annotated[bool, typer.Option("--memory", help="Use the in-memory reference search, not Elasticsearch")] = False,
+                   as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Cross-script name search: index synthetic act records carrying the Arabic forms
+        (and, separately, the Latin forms), query every other-script form; recall@1,
+        recall@10, p50/p95 latency, both directions."""
+        from search.name_eval import evaluate_names, summary_lines
+
+        if memory:
+            report = evaluate_names(pairs_tsv=pairs_tsv)
+        else:
+            from search.client import connect
+            from sijil.eval_names import evaluate_names_on_elasticsearch
+
+            report = evaluate_names_on_elasticsearch(connect(get_settings(ctx)), pairs_tsv=pairs_tsv)
+        if as_json:
+            print(json.dumps(report, ensure_ascii=False, indent=2))
+        else:
+            for line in summary_lines(report):
+                console.print(line)
+
+    @eval_app.command("extract")
+    def eval_extract(ctx: typer.Context,
+                     dataset: Annotated[Path, typer.Argument(exists=True, file_okay=False,
+                                                             help="Pages with NAME.fields.json beside (sijil synth registers)")],
+                     lang: Annotated[str, typer.Option("--lang")] = "ara+fra",
+                     as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Field extraction against ground truth: accuracy per field and overall, and the
+        precision of the fields accepted without review."""
+        import tempfile
+
+        from pipeline.extract.evaluate import evaluate_extraction
+        from pipeline.read import read_document
+
+        settings = get_settings(ctx)
+        with tempfile.TemporaryDirectory(prefix="sijil-eval-extract-") as tmp:
+            def read_tsv(image: Path) -> Path:
+                # sijil's own page path (the one the ingest flow runs), not bare Tesseract.
+                reading = read_document(path=image, langs=lang, work_dir=Path(tmp) / image.stem,
+                                        tessdata_dir=settings.tessdata_dir)
+                return reading.pages[0].parts[0].ocr.tsv_path
+
+            report = evaluate_extraction(dataset=dataset, read_tsv=read_tsv, threshold=settings.review_threshold)
+        if as_json:
+            print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        else:
+            from pipeline.extract.evaluate import render_report
+
+            console.print(render_report(report))
