@@ -73,7 +73,7 @@ def archive_master(file, settings: Settings) -> ingest.ArchivedMaster:
 
 
 @task(name="read-page", task_run_name="page {job.file_path} p{job.page_index}", tags=["sijil", "ocr"], **TASK_OPTIONS)
-def read_page(job: ingest.PageJob, settings: Settings) -> ingest.PageOutcome:
+def read_page(job: ingest.PageJob, settings: Settings) -> tuple[ingest.PageOutcome, ...]:
     return ingest.run_page_job(job, settings=settings)
 
 
@@ -86,6 +86,12 @@ def build_pdfa(prepared: ingest.PreparedBatch, outcomes: list, settings: Setting
 @task(name="index-pages", tags=["sijil", "search"], **TASK_OPTIONS)
 def index_pages(documents: list[dict], settings: Settings):
     return ingest.index_batch_pages(documents=documents, settings=settings)
+
+
+@task(name="extract-acts", tags=["sijil", "acts"], **TASK_OPTIONS)
+def extract_acts(prepared: ingest.PreparedBatch, masters: list, outcomes: list, settings: Settings) -> ingest.ActsOutcome:
+    return ingest.extract_batch_acts(batch=prepared.batch, masters=masters, outcomes=outcomes, settings=settings,
+                                     review_threshold=settings.review_threshold)
 
 
 @task(name="store-batch-report", tags=["sijil", "report"], **TASK_OPTIONS)
@@ -115,14 +121,17 @@ def ingest_batch(batch_dir: str, settings: Settings | None = None) -> dict:
     jobs = ingest.page_jobs(prepared.batch, masters)
     _report_progress("pages", 0, len(jobs))
     futures = [read_page.submit(job, settings) for job in jobs]
-    by_page = {}
+    by_job = {}
     for done, future in enumerate(as_completed(futures), start=1):
-        outcome = future.result()
-        by_page[outcome.page_id] = outcome
+        parts = future.result()
+        by_job[parts[0].page_id.rsplit("-", 1)[0] if parts[0].half else parts[0].page_id] = parts
         _report_progress("pages", done, len(jobs))
-        if outcome.failure:
-            logger.warning("Page en échec : %s p%d — %s", outcome.file_path, outcome.page_index, outcome.failure.message_fr)
-    outcomes = [by_page[job.page_id] for job in jobs]
+        for outcome in parts:
+            if outcome.failure:
+                logger.warning("Page en échec : %s p%d — %s", outcome.file_path, outcome.page_index,
+                               outcome.failure.message_fr)
+    # Manifest order, and halves of a spread in reading order.
+    outcomes = [part for job in jobs for part in by_job[job.page_id]]
     stage_seconds["pages"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -135,11 +144,15 @@ def ingest_batch(batch_dir: str, settings: Settings | None = None) -> dict:
     index = index_pages(ingest.page_documents(prepared.batch, masters, outcomes, volume), settings)
     stage_seconds["index"] = time.perf_counter() - t
 
+    t = time.perf_counter()
+    acts = extract_acts(prepared, masters, outcomes, settings)
+    stage_seconds["acts"] = time.perf_counter() - t
+
     new_objects = (prepared.new_objects + sum(m.created for m in masters) + sum(o.new_objects for o in outcomes)
                    + (volume.new_objects if volume else 0))
     report = ingest.build_report(prepared=prepared, masters=masters, outcomes=outcomes, volume=volume, index=index,
                                  new_objects=new_objects, wall_seconds=time.perf_counter() - started,
-                                 stage_seconds=stage_seconds)
+                                 stage_seconds=stage_seconds, acts=acts)
     report["report_key"] = store_report(report, settings)
     logger.info("Lot %s terminé : %d archivé(s), %d en quarantaine, %d page(s) lue(s), %d nouvel(s) objet(s)",
                 report["batch_id"], report["files"]["archived"], report["files"]["quarantined"],

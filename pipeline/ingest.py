@@ -14,7 +14,7 @@ import json
 import statistics
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from storage.layout import Buckets, batch_prefix, master_key, page_id, page_pref
 from storage.objects import ObjectStore
 
 # Part of every derived key: output of an improved pipeline goes beside the old one.
-PIPELINE_VERSION = "v1"
+PIPELINE_VERSION = "v2"  # v2: crop, spread split and binarisation before OCR
 OCR_LANGS = {"fr": "fra", "ar": "ara", "fr+ar": "ara+fra"}
 CONTENT_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 # Rejections whose file is never read: outside the folder, or absent.
@@ -91,6 +91,7 @@ class PageOutcome:
     text: str = ""
     prefix: str = ""
     failure: QuarantineEntry | None = None
+    half: str | None = None  # "left" / "right" for a half of a double-page spread
 
 
 @dataclass(frozen=True)
@@ -188,57 +189,73 @@ PAGE_OUTPUTS = (
 )
 
 
-def run_page_job(job: PageJob, *, settings: Settings, ocr_timeout_s: float = 300.0) -> PageOutcome:
-    """One page: decode, orientation, deskew, OCR; outputs to MinIO. Bad pages come back as
-    a failed outcome with a quarantine entry; only transient errors raise."""
+def run_page_job(job: PageJob, *, settings: Settings, ocr_timeout_s: float = 300.0) -> tuple[PageOutcome, ...]:
+    """One page of a master: decode, orientation, crop, spread split, deskew, OCR; outputs
+    to MinIO. A double-page spread gives two outcomes (its halves, in reading order). A bad
+    page comes back as a failed outcome with a quarantine entry; only transient errors raise."""
     store = ObjectStore.from_settings(settings)
     buckets = buckets_for(settings)
     prefix = page_prefix(job.page_id, PIPELINE_VERSION)
     result_key = f"{prefix}/result.json"
     if store.exists(buckets.derived, result_key):
         stored = json.loads(store.get_bytes(buckets.derived, result_key))
-        return PageOutcome(**{**stored, "reused": True, "new_objects": 0, "failure": None})
+        return tuple(PageOutcome(**{**part, "reused": True, "new_objects": 0, "failure": None})
+                     for part in stored["parts"])
 
     with tempfile.TemporaryDirectory(prefix="sijil-page-") as tmp:
         work = Path(tmp)
         source = store.download(buckets.masters, job.master_key, work / f"master.{job.fmt}",
                                 version_id=job.master_version, expected_sha256=job.master_sha256)
         try:
-            page = process_page(source=source, fmt=job.fmt, page_index=job.page_index, work_dir=work / "steps",
-                                langs=job.langs, tessdata_dir=settings.tessdata_dir, ocr_timeout_s=ocr_timeout_s,
-                                source_dpi=job.source_dpi)
+            parts = process_page(source=source, fmt=job.fmt, page_index=job.page_index, work_dir=work / "steps",
+                                 langs=job.langs, tessdata_dir=settings.tessdata_dir, ocr_timeout_s=ocr_timeout_s,
+                                 source_dpi=job.source_dpi)
         except SijilError as exc:
             if exc.transient:
                 raise
             failure = QuarantineEntry(job.file_path, "page_failed", f"La page {job.page_index + 1} n'a pas pu être traitée : {exc.message}",
                                       f"Page {job.page_index + 1} could not be processed: {exc.message}", str(exc), None, job.page_id)
-            return PageOutcome(job.page_id, job.file_path, job.page_index, ok=False, reused=False, new_objects=0, failure=failure)
+            return (PageOutcome(job.page_id, job.file_path, job.page_index, ok=False, reused=False, new_objects=0,
+                                failure=failure),)
 
         new_objects = 0
-        for name, attribute, content_type in PAGE_OUTPUTS:
-            path = getattr(page, attribute, None) or getattr(page.ocr, attribute)
-            new_objects += store.put_file(buckets.derived, f"{prefix}/{name}", Path(path), content_type=content_type).created
-        events = {
-            "page_id": job.page_id,
-            "master": {"key": job.master_key, "version": job.master_version, "sha256": job.master_sha256},
-            "pipeline_version": PIPELINE_VERSION,
-            "steps": [_step_event(step) for step in page.steps],
-            "ocr": {"engine": page.ocr.engine, "langs": page.ocr.langs, "psm": page.ocr.psm, "dpi": page.ocr.dpi,
-                    "models": [list(m) for m in page.ocr.models], "seconds": page.ocr.seconds},
-        }
-        new_objects += store.put_bytes(buckets.derived, f"{prefix}/events.json", _json_bytes(events),
-                                       content_type="application/json").created
-        outcome = PageOutcome(
-            job.page_id, job.file_path, job.page_index, ok=True, reused=False, new_objects=0,
-            seconds={"decode": page.seconds.decode, "orientation": page.seconds.orientation,
-                     "deskew": page.seconds.deskew, "ocr": page.seconds.ocr},
-            mean_conf=page.ocr.mean_confidence, words=page.ocr.word_count, direction=page.ocr.direction,
-            engine=page.ocr.engine, text=page.ocr.text, prefix=prefix,
-        )
-        stored = {k: v for k, v in asdict(outcome).items() if k not in ("reused", "new_objects", "failure")}
+        outcomes = []
+        for part in parts:
+            # A half of a spread is a page of its own: id and outputs beside the master page's.
+            part_id = f"{job.page_id}-{part.half[0]}" if part.half else job.page_id
+            part_prefix = f"{prefix}/{part.half}" if part.half else prefix
+            for name, attribute, content_type in PAGE_OUTPUTS:
+                path = getattr(part, attribute, None) or getattr(part.ocr, attribute)
+                new_objects += store.put_file(buckets.derived, f"{part_prefix}/{name}", Path(path),
+                                              content_type=content_type).created
+            events = {
+                "page_id": part_id,
+                "half": part.half,
+                "master": {"key": job.master_key, "version": job.master_version, "sha256": job.master_sha256,
+                           "page_index": job.page_index},
+                "pipeline_version": PIPELINE_VERSION,
+                "steps": [_step_event(step) for step in part.steps],
+                "ocr": {"engine": part.ocr.engine, "langs": part.ocr.langs, "psm": part.ocr.psm, "dpi": part.ocr.dpi,
+                        "models": [list(m) for m in part.ocr.models], "seconds": part.ocr.seconds},
+            }
+            new_objects += store.put_bytes(buckets.derived, f"{part_prefix}/events.json", _json_bytes(events),
+                                           content_type="application/json").created
+            seconds = part.seconds
+            outcomes.append(PageOutcome(
+                part_id, job.file_path, job.page_index, ok=True, reused=False, new_objects=0,
+                seconds={"decode": seconds.decode, "orientation": seconds.orientation, "crop": seconds.crop,
+                         "split": seconds.split, "deskew": seconds.deskew, "binarise": seconds.binarise,
+                         "ocr": seconds.ocr},
+                mean_conf=part.ocr.mean_confidence, words=part.ocr.word_count, direction=part.ocr.direction,
+                engine=part.ocr.engine, text=part.ocr.text, prefix=part_prefix, half=part.half,
+            ))
+        stored = {"parts": [{k: v for k, v in asdict(o).items() if k not in ("reused", "new_objects", "failure")}
+                            for o in outcomes]}
+        # Written last: its presence means every output of this page is in MinIO.
         new_objects += store.put_bytes(buckets.derived, result_key, _json_bytes(stored),
                                        content_type="application/json").created
-    return PageOutcome(**{**asdict(outcome), "new_objects": new_objects, "failure": None})
+    # The first outcome carries the count of objects this job wrote.
+    return tuple(replace(o, new_objects=new_objects if n == 0 else 0) for n, o in enumerate(outcomes))
 
 
 def _step_event(step) -> dict:
@@ -324,7 +341,8 @@ def page_documents(batch: Batch, masters: list[ArchivedMaster], outcomes: list[P
             "page_id": outcome.page_id,
             "batch_id": batch.batch_id,
             "register": asdict(reg),
-            "source": {"file": outcome.file_path, "page_index": outcome.page_index, "master_key": master.key,
+            "source": {"file": outcome.file_path, "page_index": outcome.page_index, "half": outcome.half,
+                       "master_key": master.key,
                        "master_version": master.version_id, "master_sha256": master.sha256},
             "text": outcome.text,
             "ocr": {"engine": outcome.engine, "langs": OCR_LANGS[reg.lang], "direction": outcome.direction,
@@ -342,18 +360,76 @@ def index_batch_pages(*, documents: list[dict], settings: Settings) -> IndexOutc
         es.close()
 
 
+@dataclass(frozen=True)
+class ActsOutcome:
+    records: int
+    created: int
+    updated: int
+    unchanged: int
+    needs_review: int
+    unnumbered: int  # acts whose number could not be read: no act_id, their pages go to review
+    act_ids: tuple[str, ...]
+    seconds: float
+
+
+def extract_batch_acts(*, batch: Batch, masters: list[ArchivedMaster], outcomes: list[PageOutcome],
+                       settings: Settings, review_threshold: float) -> ActsOutcome:
+    """Acts and their fields from the batch's pages (in manifest order, acts cut between
+    pages joined), stored as records in MinIO and indexed."""
+    from pipeline.extract.acts import RegisterInfo, extract_records
+    from pipeline.record_store import load_record, save_extracted
+    from search.acts import index_acts
+
+    started = time.perf_counter()
+    good = [o for o in outcomes if o.ok]
+    store = ObjectStore.from_settings(settings)
+    buckets = buckets_for(settings)
+    by_path = {m.path: m for m in masters}
+    with tempfile.TemporaryDirectory(prefix="sijil-acts-") as tmp:
+        tsvs = []
+        for n, outcome in enumerate(good):
+            target = Path(tmp) / f"page-{n:05d}.tsv"
+            store.download(buckets.derived, f"{outcome.prefix}/ocr.tsv", target)
+            tsvs.append(target)
+        register = RegisterInfo.from_mapping(asdict(batch.manifest.register))
+        records, unnumbered = extract_records(pages=tsvs, register=register, threshold=review_threshold)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for record in records:
+        page_numbers = record["source"].get("extraction", {}).get("pages", [])
+        record["source"] = {
+            **record["source"], "batch": batch.batch_id,
+            "pages": [{"page_id": good[p - 1].page_id, "file": good[p - 1].file_path,
+                       "master_key": by_path[good[p - 1].file_path].key,
+                       "master_version": by_path[good[p - 1].file_path].version_id,
+                       "sha256": by_path[good[p - 1].file_path].sha256}
+                      for p in page_numbers if 0 < p <= len(good)],
+            "ocr": {"engine": good[0].engine if good else None, "langs": OCR_LANGS[batch.manifest.register.lang]},
+        }
+        counts[save_extracted(store, bucket=buckets.records, record=record)] += 1
+    if records:
+        es = connect(settings)
+        try:
+            index_acts(es, index_prefix=settings.index_prefix,
+                       records=[load_record(store, bucket=buckets.records, act_id=r["act_id"]).record for r in records])
+        finally:
+            es.close()
+    return ActsOutcome(len(records), counts["created"], counts["updated"], counts["unchanged"],
+                       sum(r["review"]["status"] == "needs_review" for r in records), len(unnumbered),
+                       tuple(r["act_id"] for r in records), time.perf_counter() - started)
+
+
 def _stage_summary(outcomes: list[PageOutcome]) -> dict[str, dict[str, float]]:
     done = [o for o in outcomes if o.ok and not o.reused and o.seconds]
     summary = {}
-    for stage in ("decode", "orientation", "deskew", "ocr"):
-        values = [o.seconds[stage] for o in done]
+    for stage in ("decode", "orientation", "crop", "split", "deskew", "binarise", "ocr"):
+        values = [o.seconds.get(stage, 0.0) for o in done]
         summary[stage] = {"total_s": round(sum(values), 3), "median_s": round(statistics.median(values), 3) if values else 0.0}
     return summary
 
 
 def build_report(*, prepared: PreparedBatch, masters: list[ArchivedMaster], outcomes: list[PageOutcome],
                  volume: VolumeCopy | None, index: IndexOutcome, new_objects: int, wall_seconds: float,
-                 stage_seconds: dict[str, float]) -> dict:
+                 stage_seconds: dict[str, float], acts: ActsOutcome | None = None) -> dict:
     batch = prepared.batch
     failed_pages = [o.failure for o in outcomes if not o.ok and o.failure]
     return {
@@ -380,6 +456,7 @@ def build_report(*, prepared: PreparedBatch, masters: list[ArchivedMaster], outc
         "stage_seconds": {k: round(v, 3) for k, v in stage_seconds.items()},
         "pdfa": asdict(volume) if volume else None,
         "index": asdict(index),
+        "acts": asdict(acts) if acts else None,
         "new_objects": new_objects,
         "wall_seconds": round(wall_seconds, 3),
     }
@@ -391,7 +468,9 @@ def store_report(*, report: dict, settings: Settings) -> tuple[str, bool]:
     store = ObjectStore.from_settings(settings)
     buckets = buckets_for(settings)
     key = f"{batch_prefix(report['batch_id'])}/report.json"
-    nothing_new = report["new_objects"] == 0 and report["index"]["created"] == 0 and report["index"]["updated"] == 0
+    acts = report.get("acts") or {}
+    nothing_new = (report["new_objects"] == 0 and report["index"]["created"] == 0 and report["index"]["updated"] == 0
+                   and not acts.get("created") and not acts.get("updated"))
     if nothing_new and store.exists(buckets.batches, key):
         return key, False
     stored = store.put_bytes(buckets.batches, key, _json_bytes(report), content_type="application/json")

@@ -1,9 +1,10 @@
 """One page of a scanned file, from the master file to OCR output.
 
 `render_page` decodes ONE page into a work image; `process_page` runs
-render → orientation → deskew → OCR and returns everything it did. Both take and return
-plain, picklable values (paths, numbers, frozen dataclasses) so a process pool can run
-one page per worker; nothing keeps a file handle open.
+render → orientation → crop → split → (per page image) deskew → binarise when it helps →
+OCR and returns everything it did: one ProcessedPage, or two for a double-page spread.
+Both take and return plain, picklable values (paths, numbers, frozen dataclasses) so a
+process pool can run one page per worker; nothing keeps a file handle open.
 
 Work images are 8-bit GRAYSCALE at (at most) 300 dpi. Why not colour: Tesseract turns
 every input into gray before binarising, OSD and deskew work on gray, a gray page is a
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from pipeline.imaging import pyvips
 
-from ocr import tesseract
+from ocr import script, tesseract
 from pipeline import page_steps
 from pipeline.errors import SijilError, ToolError
 from pipeline.page_steps import StepRecord
@@ -212,20 +213,30 @@ def render_page(
 
 @dataclass(frozen=True)
 class StageSeconds:
+    """Wall time per stage for one processed image. The stages a spread's halves share
+    (decode, orientation, crop, split) are divided equally between the halves, so the
+    halves' totals add up to the page's wall time."""
+
     decode: float
     orientation: float
     deskew: float
     ocr: float
+    crop: float = 0.0
+    split: float = 0.0
+    binarise: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.decode + self.orientation + self.deskew + self.ocr
+        return self.decode + self.orientation + self.crop + self.split + self.deskew + self.binarise + self.ocr
 
 
 @dataclass(frozen=True)
 class ProcessedPage:
-    """Everything one page went through: step records in order (render, orientation,
-    deskew), per-stage seconds, the OCR result and the image that was read."""
+    """One page image as read: a single page, or one half of a double-page spread
+    (`half` "left"/"right", None for a single page; `page_index` is the page of the source
+    file both halves came from). Step records in order: the shared ones (render,
+    orientation, crop, split), then this image's own (deskew, binarise); per-stage
+    seconds, the OCR result and the image that was read."""
 
     source: Path
     fmt: str
@@ -235,6 +246,19 @@ class ProcessedPage:
     steps: tuple[StepRecord, ...]
     seconds: StageSeconds
     ocr: tesseract.OcrPageResult
+    half: str | None = None
+
+
+# Tesseract language codes of Arabic-script models: a register read with these alone is
+# an Arabic register, bound on the right; its spreads read right page first.
+_ARABIC_SCRIPT_LANGS = frozenset({"ara", "script/Arabic", "fas", "urd", "pus", "snd", "uig"})
+
+
+def right_half_first_for(langs: str) -> bool:
+    """Reading order of a spread's halves from the OCR languages: right then left for an
+    Arabic-only register, left then right otherwise (French, bilingual)."""
+    parts = [part for part in langs.split("+") if part]
+    return bool(parts) and all(part in _ARABIC_SCRIPT_LANGS for part in parts)
 
 
 def process_page(
@@ -251,9 +275,17 @@ def process_page(
     source_dpi: float | None = None,
     osd_timeout_s: float = 60.0,
     decode_timeout_s: float = 120.0,
-) -> ProcessedPage:
-    """render → orientation → deskew → OCR for one page; every file goes into `work_dir`
-    (named after the page number, so pages of one file can share it)."""
+    split_spreads: bool = True,
+    binarise: bool = True,
+    right_half_first: bool | None = None,
+) -> tuple[ProcessedPage, ...]:
+    """render → orientation → crop → split → per page image: deskew → (binarise when the
+    page needs it) → OCR. Returns one ProcessedPage for a single page, two for a
+    double-page spread, in reading order: left then right, or right then left when
+    `right_half_first` (default: from `langs`, see right_half_first_for). A spread is
+    split before deskew because each half lies at its own angle on the glass. Every file
+    goes into `work_dir`, named after the page number (and half), so pages of one file
+    can share it. `split_spreads=False` / `binarise=False` turn those steps off."""
     work_dir.mkdir(parents=True, exist_ok=True)
     stem = f"p{page_index + 1:04d}"
 
@@ -266,18 +298,60 @@ def process_page(
     oriented = page_steps.orient(image=rendered.image, out_path=work_dir / f"{stem}-2-orient.png",
                                  tessdata_dir=tessdata_dir, timeout_s=osd_timeout_s)
     t2 = time.perf_counter()
-    straightened = page_steps.deskew(image=oriented.image, out_path=work_dir / f"{stem}-3-deskew.png")
+    # The crop box is only measured here: split_spread cuts the halves (or the single
+    # page) straight out of the oriented image, so the big image is encoded once.
+    cropped = page_steps.crop_borders(image=oriented.image, out_path=None if split_spreads else
+                                      work_dir / f"{stem}-3-crop.png")
     t3 = time.perf_counter()
-    ocr = tesseract.ocr_page(image=straightened.image, out_base=work_dir / f"{stem}-ocr", langs=langs, psm=psm,
-                             dpi=ocr_dpi, tessdata_dir=tessdata_dir, timeout_s=ocr_timeout_s)
+    if split_spreads:
+        box = tuple(cropped.record.measured["box"])
+        parts = page_steps.split_spread(image=oriented.image, region=box, single_path=work_dir / f"{stem}-3-page.png",
+                                        left_path=work_dir / f"{stem}-4L-split.png",
+                                        right_path=work_dir / f"{stem}-4R-split.png")
+        split_records = tuple(part.record for part in parts)
+    else:
+        parts = (cropped,)
+        split_records = (None,)
     t4 = time.perf_counter()
-    return ProcessedPage(
-        source=source,
-        fmt=fmt,
-        page_index=page_index,
-        work_image=straightened.image,
-        dpi=page_dpi,
-        steps=(rendered.record, oriented.record, straightened.record),
-        seconds=StageSeconds(decode=t1 - t0, orientation=t2 - t1, deskew=t3 - t2, ocr=t4 - t3),
-        ocr=ocr,
-    )
+    shared = (rendered.record, oriented.record, cropped.record)
+    share = 1.0 / len(parts)
+    results = []
+    for part, split_record in zip(parts, split_records):
+        half = split_record.measured["half"] if split_record is not None else None
+        part_stem = stem + {"left": "L", "right": "R", None: ""}[half]
+        s0 = time.perf_counter()
+        straightened = page_steps.deskew(image=part.image, out_path=work_dir / f"{part_stem}-5-deskew.png")
+        s1 = time.perf_counter()
+        steps = shared + ((split_record,) if split_record is not None else ()) + (straightened.record,)
+        image = straightened.image
+        if binarise:
+            cleaned = page_steps.choose_binarisation(image=image, out_path=work_dir / f"{part_stem}-6-binarise.png")
+            steps += (cleaned.record,)
+            image = cleaned.image
+        s2 = time.perf_counter()
+        # A bilingual register: each page (or half) is read with the language(s) its script
+        # needs — `ara+fra` on an Arabic-only page costs ~65% more and reads worse. A single
+        # page reuses the script seen by the orientation windows instead of looking again.
+        page_langs = "auto" if langs == "ara+fra" else langs
+        hint = script.decision_from_orientation(oriented.record.measured) if len(parts) == 1 else None
+        ocr = tesseract.ocr_page(image=image, out_base=work_dir / f"{part_stem}-ocr", langs=page_langs, psm=psm,
+                                 dpi=ocr_dpi, tessdata_dir=tessdata_dir, timeout_s=ocr_timeout_s,
+                                 script_hint=hint)
+        s3 = time.perf_counter()
+        results.append(ProcessedPage(
+            source=source,
+            fmt=fmt,
+            page_index=page_index,
+            work_image=image,
+            dpi=page_dpi,
+            steps=steps,
+            seconds=StageSeconds(decode=(t1 - t0) * share, orientation=(t2 - t1) * share, crop=(t3 - t2) * share,
+                                 split=(t4 - t3) * share, deskew=s1 - s0, binarise=s2 - s1, ocr=s3 - s2),
+            ocr=ocr,
+            half=half,
+        ))
+    if right_half_first is None:
+        right_half_first = right_half_first_for(langs)
+    if len(results) == 2 and right_half_first:
+        results.reverse()
+    return tuple(results)

@@ -188,3 +188,39 @@ def rebuild_act_index(store: ObjectStore, es: Elasticsearch, *, bucket: str, ind
         if es.indices.exists(index=name):
             es.indices.refresh(index=name)
     return total
+
+
+def _kept_by_a_person(field: Any) -> bool:
+    return isinstance(field, dict) and (bool(field.get("corrected")) or field.get("source") == "import")
+
+
+def save_extracted(store: ObjectStore, *, bucket: str, record: dict[str, Any]) -> str:
+    """Store a record read from the pages: created, or merged into the existing record as
+    a new revision — values a person corrected or keyed (import) are never replaced by a
+    machine reading. Returns "created", "updated" or "unchanged" (re-runs add nothing)."""
+    record = validate_record(record)
+    try:
+        stored = load_record(store, bucket=bucket, act_id=record["act_id"])
+    except RecordError:
+        store.put_if(bucket, record_key(record["act_id"]), _encode(record), expected_etag=None)
+        return "created"
+    current = stored.record
+    merged = dict(current)
+    fields = dict(current["fields"])
+    for name, value in record["fields"].items():
+        if not _kept_by_a_person(fields.get(name)):
+            fields[name] = value
+    merged["fields"] = fields
+    merged["mentions"] = record["mentions"] or current.get("mentions", [])
+    merged["source"] = record["source"]
+    if not any(_kept_by_a_person(v) for v in fields.values()) and current["review"].get("status") != "verified":
+        merged["review"] = record["review"]
+    comparable = ("fields", "mentions", "source", "review")
+    if all(merged.get(k) == current.get(k) for k in comparable):
+        return "unchanged"
+    merged["revision"] = current["revision"] + 1
+    merged["history"] = [*current.get("history", []),
+                         {"revision": merged["revision"], "by": "sijil", "why": "read again from the pages",
+                          "field": "*", "old": None, "new": None}]
+    store.put_if(bucket, record_key(record["act_id"]), _encode(validate_record(merged)), expected_etag=stored.etag)
+    return "updated"

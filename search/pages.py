@@ -44,6 +44,7 @@ PAGES_MAPPING = {
             "properties": {
                 "file": KEYWORD,
                 "page_index": {"type": "integer"},
+                "half": KEYWORD,
                 "master_key": KEYWORD,
                 "master_version": KEYWORD,
                 "master_sha256": KEYWORD,
@@ -74,6 +75,10 @@ def ensure_pages_index(es: Elasticsearch, *, index_prefix: str) -> str:
                 settings={"number_of_shards": 1, "number_of_replicas": 0, **analysis_settings()},
                 mappings=PAGES_MAPPING,
             )
+        else:
+            # Fields added by a newer sijil join an existing index (new fields only; a
+            # changed field needs `sijil reindex`).
+            es.indices.put_mapping(index=name, properties=PAGES_MAPPING["properties"])
     return name
 
 

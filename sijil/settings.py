@@ -77,6 +77,8 @@ class Settings(BaseSettings):
 
     index_prefix: str = "sijil"
     tessdata_dir: Path | None = None
+    # A field read with less confidence than this sends its act to the review queue.
+    review_threshold: float = 0.90
     # Drop folder the hot-folder watcher ingests from (`sijil watch`, `sijil worker`).
     hot_folder: Path | None = None
 

@@ -1,4 +1,5 @@
-"""process_page end to end on real files: render → orientation → deskew → OCR."""
+"""process_page end to end on real files: render → orientation → crop → split → deskew →
+(binarise) → OCR."""
 
 from __future__ import annotations
 
@@ -36,11 +37,17 @@ def _word_recall(read: str, truth: str) -> float:
 
 def test_skew_pdf_reads_better_after_deskew(tmp_path):
     # eng, not ara+fra: linn.txt is English and ara+fra costs ~2.5x the time per run
-    page = process_page(source=A1 / "skew.pdf", fmt="pdf", page_index=0, work_dir=tmp_path, langs="eng",
-                        tessdata_dir=None, ocr_timeout_s=120)
-    assert [s.step for s in page.steps] == ["render", "orientation", "deskew"]
-    render, orientation, deskew = page.steps
+    pages = process_page(source=A1 / "skew.pdf", fmt="pdf", page_index=0, work_dir=tmp_path, langs="eng",
+                         tessdata_dir=None, ocr_timeout_s=120)
+    assert isinstance(pages, tuple) and len(pages) == 1
+    (page,) = pages
+    assert page.half is None
+    assert [s.step for s in page.steps] == ["render", "orientation", "crop", "split", "deskew", "binarise"]
+    render, orientation, crop, split, deskew, binarise = page.steps
     assert not orientation.applied and orientation.measured["rotate_degrees"] == 0
+    # white margins, one page: nothing cropped, nothing split, the rendered image goes on
+    assert not crop.applied and not split.applied and split.output_image == render.output_image
+    assert not binarise.applied and binarise.measured["background_unevenness"] < 0.05  # clean page: Tesseract's Otsu
     assert deskew.applied and page.work_image == deskew.output_image != render.output_image
     assert page.ocr.dpi == 300 and page.ocr.langs == "eng"
     print("stage seconds:", page.seconds)
@@ -57,8 +64,9 @@ def test_skew_pdf_reads_better_after_deskew(tmp_path):
 def test_runs_in_a_separate_process(tmp_path):
     # spawn, as a process pool on another OS or a Prefect worker would: nothing inherited
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        page = pool.submit(process_page, source=A2 / "phototest-rotated-R.png", fmt="png", page_index=0,
-                           work_dir=tmp_path, langs="eng", tessdata_dir=None, ocr_timeout_s=60).result()
+        pages = pool.submit(process_page, source=A2 / "phototest-rotated-R.png", fmt="png", page_index=0,
+                            work_dir=tmp_path, langs="eng", tessdata_dir=None, ocr_timeout_s=60).result()
+    (page,) = pages
     assert isinstance(page, ProcessedPage)
     assert page.steps[1].measured["rotate_degrees"] == 270
     assert "quick brown dog" in page.ocr.text

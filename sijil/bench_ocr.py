@@ -1,0 +1,417 @@
+"""`sijil bench ocr`: sijil's page path, raw Tesseract and OCRmyPDF side by side, in ONE
+run on the same pages (so the ratios hold on a shared, noisy machine), each with the same
+number of worker processes.
+
+- sijil: `pipeline.page.process_page` per page (decode, orientation, crop/split, deskew,
+  OCR with every renderer), `workers` processes.
+- tesseract: `tesseract IMAGE - -l LANGS` on the input as it is (no orientation, no
+  deskew), OMP_THREAD_LIMIT=1, `workers` at a time. PDF pages are rendered to 300-dpi
+  gray PNG beforehand, untimed: the floor is the OCR alone.
+- ocrmypdf: `ocrmypdf --deskew --rotate-pages --output-type pdfa -l LANGS --jobs WORKERS`
+  on one PDF holding all the pages (images wrapped by img2pdf beforehand, untimed), the
+  way a register volume would be given to it; its text is read back with `pdftotext`.
+
+What is measured, per reader:
+- pages/min: pages / wall time of the whole set.
+- CPU s/page: user + system time of every process the reader ran (rusage of the
+  children, which on Linux includes grandchildren once they are waited for), plus the
+  coordinating process's own time, divided by the pages.
+- peak RSS: the largest resident set of any single process the reader ran (ru_maxrss of
+  the children: Linux reports the maximum over all waited-for descendants, not a sum of
+  the processes that ran at the same time). Each reader runs in its own fresh process so
+  that these counters start from zero.
+- CER (ocr/evaluate.py): page CER (reading order counts), line CER (each reference line
+  matched wherever it was read: what was misread, whatever the order) and word F1 (bag of
+  words: what search finds), overall figures weighted by reference length.
+
+The CLI wraps `bench_ocr` and prints `render_table`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import multiprocessing
+import os
+import queue as queue_module
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+
+_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff", ".pdf": "pdf"}
+# Real pages with ground truth, used when the shared test data is present.
+_REAL_PAGES = (
+    "A1_ocrmypdf_resources/skew.pdf",
+    "A2_tesseract_testimages/phototest.tif",
+    "A2_tesseract_testimages/phototest-rotated-180.png",
+    "B4_french_typewritten_tapuscorpus/AN-96AP_journal_1914-1917/FRAN_0150_0003_L-medium.jpg",
+)
+# Seeds of the synthetic pages: far from the small seeds the tests use and from the
+# sample batch's (1987+), so the bench never measures a page a test was tuned on.
+_SYNTH_SEED = 5101
+_SYNTH_MIX = (("L2", "ar"), ("L2", "fr"), ("L1", "fr+ar"))
+
+
+# ---------------------------------------------------------------- page set
+
+
+def synthetic_pages(out_dir: Path, *, count: int, seed: int = _SYNTH_SEED) -> tuple[list[Path], list[str]]:
+    """`count` synthetic register pages (Arabic narrative, French narrative, bilingual
+    form in turn; typewriter or print face and worn-scan noise drawn from the seed; one
+    page in four turned by a right angle) as 300-dpi PNG files, with their ground truth."""
+    from pipeline.synth import random_birth_act, render_register_page, worn_scan
+    from pipeline.synth.names import Spelled
+    from pipeline.synth.sample import SAMPLE_REGISTER
+
+    import datetime as dt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pages, truths = [], []
+    for i in range(count):
+        page_seed = seed + i
+        layout, lang = _SYNTH_MIX[i % len(_SYNTH_MIX)]
+        rng = random.Random(f"sijil-bench-ocr:{page_seed}")
+        acts = [random_birth_act(rng=rng, register=SAMPLE_REGISTER, number=200 + 3 * i + k,
+                                 drawn_up_on=dt.date(1987, 4, 1) + dt.timedelta(days=i),
+                                 officer_surname=Spelled("حداد", "HADDAD"), officer_given=Spelled("رشيد", "Rachid"))
+                for k in range(3 if layout == "L2" else 2)]
+        rendered = render_register_page(layout=layout, lang=lang, acts=acts, seed=page_seed,
+                                        degrade=worn_scan(seed=page_seed, turn_share=0.25),
+                                        typeface="typewriter" if i % 2 == 0 else "print")
+        path = out_dir / f"synth-{i + 1:02d}-{layout}-{lang.replace('+', '')}.png"
+        rendered.image.save(path, "PNG", dpi=(rendered.dpi, rendered.dpi), compress_level=3)
+        pages.append(path)
+        truths.append(rendered.ground_truth_text())
+    return pages, truths
+
+
+def real_pages(testdata: Path = TESTDATA) -> tuple[list[Path], list[str]]:
+    """The few real pages with ground truth that exist under `testdata` (none if absent)."""
+    from ocr.groundtruth import GroundTruth, find_ground_truth
+
+    pages, truths = [], []
+    for relative in _REAL_PAGES:
+        path = testdata / relative
+        if not path.is_file():
+            continue
+        truth = find_ground_truth(path)
+        if isinstance(truth, GroundTruth) and truth.text.strip():
+            pages.append(path)
+            truths.append(truth.text)
+    return pages, truths
+
+
+def default_page_set(out_dir: Path, *, synthetic: int = 8, testdata: Path = TESTDATA) -> tuple[list[Path], list[str]]:
+    synth, synth_truths = synthetic_pages(out_dir, count=synthetic)
+    real, real_truths = real_pages(testdata)
+    return synth + real, synth_truths + real_truths
+
+
+def _kind(path: Path) -> str:
+    """Groups for the CER table: synthetic Arabic / French / bilingual pages, real pages."""
+    name = path.name
+    if name.startswith("synth-"):
+        lang = name.rsplit("-", 1)[-1].removesuffix(".png")
+        return {"ar": "synthetic ar", "fr": "synthetic fr", "frar": "synthetic fr+ar"}.get(lang, "synthetic")
+    return "real"
+
+
+# ---------------------------------------------------------------- readers (each runs in its own process)
+
+
+def _sijil_page(job: dict) -> dict:
+    """One page through sijil's page path. process_page returns one ProcessedPage or, for a
+    spread cut in two, a tuple of them: either is taken, halves joined in reading order."""
+    from pipeline.page import process_page
+
+    result = process_page(source=Path(job["source"]), fmt=job["fmt"], page_index=0, work_dir=Path(job["work_dir"]),
+                          langs=job["langs"], tessdata_dir=None, ocr_timeout_s=job["timeout_s"])
+    parts = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+    stages: dict[str, float] = {}
+    for part in parts:
+        seconds = part.seconds
+        values = dataclasses.asdict(seconds) if dataclasses.is_dataclass(seconds) else dict(vars(seconds))
+        for stage, value in values.items():
+            if isinstance(value, (int, float)):
+                stages[stage] = stages.get(stage, 0.0) + float(value)
+    orientation = next((s for s in parts[0].steps if s.step == "orientation"), None)
+    shutil.rmtree(job["work_dir"], ignore_errors=True)  # work images are ~6 MB a page
+    return {
+        "text": "\n".join(part.ocr.text for part in parts),
+        "stages": stages,
+        "parts": len(parts),
+        "langs": [part.ocr.langs for part in parts],
+        "language_choice": [getattr(part.ocr, "language_choice", None) for part in parts],
+        "orientation_method": orientation.measured.get("method") if orientation else None,
+        "rotated": orientation.measured.get("rotate_degrees") if orientation else None,
+    }
+
+
+def _run_sijil(*, pages: list[dict], workers: int, langs: str, work: str, timeout_s: float) -> list[dict]:
+    jobs = [{"source": p["path"], "fmt": p["fmt"], "langs": langs, "timeout_s": timeout_s,
+             "work_dir": str(Path(work) / f"page-{i:03d}")} for i, p in enumerate(pages)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_sijil_page, jobs))
+
+
+def _run_tesseract(*, pages: list[dict], workers: int, langs: str, timeout_s: float) -> list[dict]:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(page: dict) -> dict:
+        out = subprocess.run(["tesseract", page["raster"], "-", "-l", langs], env=env, capture_output=True,
+                             text=True, timeout=timeout_s, check=True)
+        return {"text": out.stdout}
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, pages))
+
+
+def _run_ocrmypdf(*, pages: list[dict], workers: int, langs: str, input_pdf: str, output_pdf: str,
+                  timeout_s: float) -> list[dict]:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    subprocess.run([sys.executable, "-m", "ocrmypdf", "--deskew", "--rotate-pages", "--output-type", "pdfa", "-l", langs, "--jobs", str(workers),
+                    input_pdf, output_pdf], env=env, capture_output=True, text=True, timeout=timeout_s * len(pages),
+                   check=True)
+    texts = []
+    for number in range(1, len(pages) + 1):
+        out = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-enc", "UTF-8", output_pdf, "-"],
+                             capture_output=True, text=True, timeout=60, check=True)
+        texts.append({"text": out.stdout})
+    return texts
+
+
+_READERS = {"sijil": _run_sijil, "tesseract": _run_tesseract, "ocrmypdf": _run_ocrmypdf}
+
+
+def _measured_child(queue, reader: str, kwargs: dict) -> None:
+    """Runs in a fresh process: the reader, then this process's own CPU and its
+    children's CPU and peak RSS (see the module docstring)."""
+    try:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        outputs = _READERS[reader](**kwargs)
+        wall = time.perf_counter() - started
+        own_end = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (own_end.ru_utime - own.ru_utime + own_end.ru_stime - own.ru_stime
+               + children.ru_utime + children.ru_stime)
+        queue.put({"ok": True, "outputs": outputs, "wall_s": wall, "cpu_s": cpu,
+                   "peak_rss_mib": children.ru_maxrss / 1024, "own_rss_mib": own_end.ru_maxrss / 1024})
+    except BaseException as exc:  # reported to the parent, which says which reader failed
+        queue.put({"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000]})
+
+
+def _measure(reader: str, **kwargs: Any) -> dict:
+    """Run one reader in a fresh process ("spawn": nothing inherited, counters at zero;
+    a script calling bench_ocr needs the usual `if __name__ == "__main__":` guard)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_measured_child, args=(queue, reader, kwargs))
+    process.start()
+    while True:
+        try:
+            result = queue.get(timeout=5)
+            break
+        except queue_module.Empty:
+            if not process.is_alive():  # died without a word (killed, crashed at start)
+                result = {"ok": False, "error": f"the {reader} process ended with exit code {process.exitcode}"}
+                break
+    process.join()
+    return result
+
+
+# ---------------------------------------------------------------- inputs for the other readers (untimed)
+
+
+def _raster_for_tesseract(page: Path, *, fmt: str, work: Path) -> Path:
+    if fmt != "pdf":
+        return page  # a multi-page TIFF would be read whole: the page set holds single pages
+    prefix = work / page.stem
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", str(page),
+                    str(prefix)], check=True, capture_output=True, timeout=300)
+    return prefix.with_suffix(".png")
+
+
+def _pdf_for_ocrmypdf(pages: list[Path], *, formats: list[str], work: Path) -> Path:
+    """One PDF of all pages in order: images wrapped losslessly by img2pdf (their pixels
+    and resolution unchanged), first page of each PDF as it is, merged by qpdf."""
+    import img2pdf  # installed with ocrmypdf (the `bench` extra)
+
+    singles = []
+    for i, (page, fmt) in enumerate(zip(pages, formats)):
+        if fmt == "pdf":
+            singles.append(page)
+            continue
+        single = work / f"in-{i:03d}.pdf"
+        single.write_bytes(img2pdf.convert(str(page)))
+        singles.append(single)
+    merged = work / "ocrmypdf-input.pdf"
+    pages_args = []
+    for single in singles:
+        pages_args += [str(single), "1"]
+    subprocess.run(["qpdf", "--empty", "--pages", *pages_args, "--", str(merged)], check=True, capture_output=True,
+                   timeout=300)
+    return merged
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _score(truths: list[str], texts: list[str], kinds: list[str]) -> dict:
+    try:
+        from ocr.evaluate import char_error_rate, line_char_error_rate, word_f1
+    except ImportError:  # TODO: ocr/evaluate.py is the one CER implementation; no scores without it
+        return {"note": "ocr.evaluate is not available: no CER"}
+    per_page = []
+    for truth, text, kind in zip(truths, texts, kinds):
+        per_page.append({"kind": kind, "chars": len(" ".join(truth.split())),
+                         "cer": char_error_rate(truth, text), "line_cer": line_char_error_rate(truth, text),
+                         "word_f1": word_f1(truth, text)})
+
+    def weighted(rows: list[dict], key: str) -> float | None:
+        total = sum(r["chars"] for r in rows)
+        return round(sum(r[key] * r["chars"] for r in rows) / total, 4) if total else None
+
+    groups = {}
+    for kind in sorted({r["kind"] for r in per_page}):
+        rows = [r for r in per_page if r["kind"] == kind]
+        groups[kind] = {"pages": len(rows), "cer": weighted(rows, "cer"), "line_cer": weighted(rows, "line_cer"),
+                        "word_f1": weighted(rows, "word_f1")}
+    return {"cer": weighted(per_page, "cer"), "line_cer": weighted(per_page, "line_cer"),
+            "word_f1": weighted(per_page, "word_f1"), "by_kind": groups,
+            "per_page": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in per_page]}
+
+
+# ---------------------------------------------------------------- the bench
+
+
+def bench_ocr(
+    *,
+    pages: list[Path],
+    truths: list[str],
+    langs: str,
+    workers: int = 2,
+    sijil_langs: tuple[str, ...] = ("auto",),
+    include_ocrmypdf: bool = True,
+    timeout_s: float = 600.0,
+    work_dir: Path | None = None,
+) -> dict:
+    """Read `pages` (single-page images or PDFs; ground truth `truths` in the same order)
+    with sijil (once per entry of `sijil_langs`, e.g. ("auto", "ara+fra")), raw Tesseract
+    and OCRmyPDF (both with `langs`), `workers` processes each, one reader after the other.
+    Returns a JSON-able dict; `render_table` prints it."""
+    if len(pages) != len(truths):
+        raise ValueError(f"{len(pages)} pages but {len(truths)} ground truths")
+    if not pages:
+        raise ValueError("bench_ocr needs at least one page")
+    formats = [_FORMATS.get(p.suffix.lower()) for p in pages]
+    if None in formats:
+        raise ValueError(f"unsupported page file: {pages[formats.index(None)]}")
+    kinds = [_kind(p) for p in pages]
+    with tempfile.TemporaryDirectory(prefix="sijil-bench-ocr-", dir=work_dir) as tmp:
+        work = Path(tmp)
+        rasters = [_raster_for_tesseract(p, fmt=f, work=work) for p, f in zip(pages, formats)]
+        page_jobs = [{"path": str(p), "fmt": f, "raster": str(r)} for p, f, r in zip(pages, formats, rasters)]
+        runs: dict[str, dict] = {}
+        for variant in sijil_langs:
+            runs[f"sijil[{variant}]"] = _measure("sijil", pages=page_jobs, workers=workers, langs=variant,
+                                                 work=str(work / f"sijil-{variant.replace('+', '')}"),
+                                                 timeout_s=timeout_s)
+        runs["tesseract"] = _measure("tesseract", pages=page_jobs, workers=workers, langs=langs, timeout_s=timeout_s)
+        if include_ocrmypdf and importlib.util.find_spec("ocrmypdf") is None:
+            runs["ocrmypdf"] = {"ok": False, "error": "ocrmypdf is not installed: pip install -e '.[bench]'"}
+        elif include_ocrmypdf:
+            try:
+                input_pdf = _pdf_for_ocrmypdf(pages, formats=formats, work=work)
+            except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                runs["ocrmypdf"] = {"ok": False, "error": f"could not prepare its input: {exc}"}
+            else:
+                runs["ocrmypdf"] = _measure("ocrmypdf", pages=page_jobs, workers=workers, langs=langs,
+                                            input_pdf=str(input_pdf), output_pdf=str(work / "ocrmypdf-output.pdf"),
+                                            timeout_s=timeout_s)
+
+    n = len(pages)
+    readers: dict[str, dict] = {}
+    for name, run in runs.items():
+        if not run.get("ok"):
+            readers[name] = {"error": run.get("error", "failed")}
+            continue
+        texts = [o["text"] for o in run["outputs"]]
+        entry = {
+            "wall_s": round(run["wall_s"], 2),
+            "pages_per_min": round(60 * n / run["wall_s"], 2),
+            "cpu_s_per_page": round(run["cpu_s"] / n, 3),
+            "peak_rss_mib": round(run["peak_rss_mib"], 1),
+            "scores": _score(truths, texts, kinds),
+        }
+        if name.startswith("sijil"):
+            outputs = run["outputs"]
+            stage_names = sorted({k for o in outputs for k in o["stages"]})
+            entry["stage_median_s"] = {k: round(statistics.median(o["stages"].get(k, 0.0) for o in outputs), 3)
+                                       for k in stage_names}
+            entry["stage_mean_s"] = {k: round(statistics.fmean(o["stages"].get(k, 0.0) for o in outputs), 3)
+                                     for k in stage_names}
+            entry["per_page"] = [{"page": p.name, "langs": o["langs"], "orientation": o["orientation_method"],
+                                  "rotated": o["rotated"], "language_choice": o["language_choice"]}
+                                 for p, o in zip(pages, outputs)]
+        readers[name] = entry
+    floor = readers.get("tesseract", {}).get("pages_per_min")
+    ocrmypdf = readers.get("ocrmypdf", {}).get("pages_per_min")
+    for name, entry in readers.items():
+        if "pages_per_min" in entry:
+            entry["vs_tesseract"] = round(entry["pages_per_min"] / floor, 3) if floor else None
+            entry["vs_ocrmypdf"] = round(entry["pages_per_min"] / ocrmypdf, 3) if ocrmypdf else None
+    return {"pages": [str(p) for p in pages], "kinds": kinds, "langs": langs, "workers": workers,
+            "cpu_count": os.cpu_count(), "load_average": [round(v, 2) for v in os.getloadavg()],
+            "readers": readers}
+
+
+def _fmt(value: Any, pattern: str = "{:.2f}") -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def render_table(result: dict) -> str:
+    """The bench as a text table: throughput and cost, then accuracy by page kind."""
+    readers = result["readers"]
+    lines = [f"{len(result['pages'])} pages, {result['workers']} workers, Tesseract langs {result['langs']}, "
+             f"load average at the end {result['load_average']}", ""]
+    head = f"{'reader':<18}{'pages/min':>10}{'×tess':>7}{'×ocrmypdf':>10}{'CPU s/pg':>10}{'peak RSS':>10}" \
+           f"{'CER':>8}{'line CER':>10}{'word F1':>9}"
+    lines += [head, "-" * len(head)]
+    for name, entry in readers.items():
+        if "error" in entry:
+            lines.append(f"{name:<18}failed: {entry['error'][:100]}")
+            continue
+        scores = entry["scores"]
+        lines.append(f"{name:<18}{entry['pages_per_min']:>10.1f}{_fmt(entry['vs_tesseract']):>7}"
+                     f"{_fmt(entry['vs_ocrmypdf']):>10}{entry['cpu_s_per_page']:>10.2f}"
+                     f"{_fmt(entry['peak_rss_mib'], '{:.0f} MiB'):>10}{_fmt(scores.get('cer'), '{:.1%}'):>8}"
+                     f"{_fmt(scores.get('line_cer'), '{:.1%}'):>10}{_fmt(scores.get('word_f1'), '{:.3f}'):>9}")
+    kinds = sorted({k for e in readers.values() if "scores" in e for k in e["scores"].get("by_kind", {})})
+    if kinds:
+        lines += ["", "line CER / page CER by page kind"]
+        head = f"{'reader':<18}" + "".join(f"{k:>20}" for k in kinds)
+        lines += [head, "-" * len(head)]
+        for name, entry in readers.items():
+            if "scores" not in entry:
+                continue
+            cells = []
+            for kind in kinds:
+                group = entry["scores"]["by_kind"].get(kind, {})
+                cells.append(f"{_fmt(group.get('line_cer'), '{:.1%}')} / {_fmt(group.get('cer'), '{:.1%}')}")
+            lines.append(f"{name:<18}" + "".join(f"{c:>20}" for c in cells))
+    for name, entry in readers.items():
+        if "stage_median_s" in entry:
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in entry["stage_median_s"].items())
+            lines.append(f"\n{name} median s/page by stage: {stages}")
+    return "\n".join(lines)

@@ -1,0 +1,262 @@
+"""Acts from the OCR of the sample batch (pipeline/synth/sample.py): the L1 form with act
+452 BENALI Mohamed, the French and Arabic narrative pages, the double-page spread; an act
+cut at a page bottom joined to its continuation; review status; record shape."""
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.acts import (
+    RegisterInfo,
+    act_id,
+    act_record,
+    check_register,
+    extract_page,
+    extract_words,
+    join_continued,
+    review,
+)
+from pipeline.extract.evaluate import tesseract_reader
+from pipeline.extract.fields import FieldValue, Reading
+from pipeline.extract.model import ExtractedAct
+from pipeline.extract.ocr_words import OcrWord, read_ocr_words
+
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
+
+REGISTER = RegisterInfo(commune_code="1601", year=1987, series=1, kind="birth", commune_fr="Alger-Centre",
+                        commune_ar="الجزائر الوسطى", lang="fr+ar")
+
+
+@pytest.fixture(scope="module")
+def sample_tsv(tmp_path_factory):
+    """TSVs of the sample's pages 1 to 4, read as sijil reads a page (gray, deskewed,
+    one Tesseract run with ara+fra), two Tesseract processes at a time."""
+    from pipeline.synth.sample import make_sample_batch
+
+    root = tmp_path_factory.mktemp("extract-sample")
+    batch = make_sample_batch(root / "sample")
+    reader = tesseract_reader(work_dir=root / "ocr")
+    names = ("page-001.png", "page-002.jpg", "page-003.tif", "page-004.tif")
+    with ThreadPoolExecutor(2) as pool:
+        paths = list(pool.map(lambda name: reader(batch / name), names))
+    return dict(zip(names, paths))
+
+
+def _act(acts, label):
+    found = [a for a in acts if a.label == label]
+    assert found, f"act {label} not found among {[a.label for a in acts]}"
+    return found[0]
+
+
+def test_l1_form_benali(sample_tsv):
+    page = extract_page(tsv_path=sample_tsv["page-001.png"], page=1, expected_year=1987)
+    assert page.layout == "L1"
+    assert [a.label for a in page.acts] == ["452", "453"]
+    act = _act(page.acts, "452")
+    fields = act.fields
+    assert fields["surname"].text("lat") == "BENALI"
+    assert fields["surname"].text("ar") == "بن علي"
+    assert fields["given"].text("lat") == "Mohamed"
+    assert fields["given"].text("ar") == "محمد"
+    assert fields["sex"].value == "M"
+    assert (fields["event_date"].value, fields["event_date"].precision) == ("1987-03-14", "day")
+    assert fields["event_time"].value == "10:30"
+    assert fields["place"].text("lat") == "Alger-Centre"
+    assert fields["father.given"].text("lat") == "Ali"
+    assert fields["mother.surname"].text("lat") == "SAADI"
+    assert fields["mother.given"].text("lat") == "Fatma"
+    assert fields["drawn_up"].value == "1987-03-16"
+    assert fields["officer.surname"].text("lat") == "HADDAD"
+    # Both scripts say the same date and hour: sure.
+    assert fields["event_date"].conf >= 0.95 and fields["event_time"].conf >= 0.95
+    assert {r.script for r in fields["event_date"].readings} == {"lat", "ar"}
+    # Every value knows where it is.
+    assert fields["surname"].page == 1 and fields["surname"].bbox is not None
+    # The mention of act 453, in the margin.
+    mention = _act(page.acts, "453").mentions[0]
+    assert (mention.kind, mention.date) == ("marriage", "2010-03-19")
+    assert mention.text.startswith("Mari") and mention.text.endswith("BOUZID Rekia")
+
+    record = act_record(act, register=REGISTER)
+    assert record["act_id"] == "1601-N-1987-01-00452"
+    assert record["fields"]["surname"]["lat"] == "BENALI" and record["fields"]["surname"]["ar"] == "بن علي"
+    assert record["fields"]["event_date"]["value"] == "1987-03-14"
+    assert record["fields"]["event_date"]["as_written"]["lat"] == "quatorze mars mil neuf cent quatre-vingt-sept"
+    assert record["fields"]["father"]["given"]["lat"] == "Ali"
+    assert record["review"]["status"] in ("auto", "needs_review")
+    try:
+        from pipeline.records import validate_record
+    except ImportError:  # the records module is optional here
+        return
+    validate_record(record)
+
+
+def test_l2_french_narrative(sample_tsv):
+    page = extract_page(tsv_path=sample_tsv["page-002.jpg"], page=2, expected_year=1987)
+    assert page.layout == "L2"
+    assert [a.label for a in page.acts] == ["454", "455", "455 bis"]
+    act = _act(page.acts, "454")
+    assert act.lang == "fr"
+    assert act.fields["surname"].text("lat") == "BENALI"
+    assert act.fields["given"].text("lat") == "Smail"
+    assert act.fields["sex"].value == "M"
+    assert act.fields["event_date"].value == "1987-03-14"
+    assert act.fields["event_time"].value == "00:15"  # "à zéro heure quinze"
+    assert act.fields["place"].text("lat") == "Alger-Centre"
+    assert act.fields["father.given"].text("lat") == "Djamal"
+    assert act.fields["mother.surname"].text("lat") == "ABDELAOUI"
+    assert act.fields["drawn_up"].value == "1987-03-16"
+    assert act.fields["officer.surname"].text("lat") == "HADDAD"
+    bis = _act(page.acts, "455 bis")
+    assert (bis.number, bis.suffix) == (455, "bis")
+    assert act_record(bis, register=REGISTER)["act_id"] == "1601-N-1987-01-00455bis"
+    assert bis.fields["surname"].text("lat") == "DJEBBAR"
+
+
+def test_l2_arabic_narrative(sample_tsv):
+    page = extract_page(tsv_path=sample_tsv["page-003.tif"], page=3, expected_year=1987)
+    assert page.layout == "L2"
+    assert [a.label for a in page.acts] == ["456", "457", "458"]
+    act = _act(page.acts, "457")
+    assert act.lang == "ar"
+    # Given name first in the body, surname first in the margin: the split agrees.
+    assert act.fields["surname"].text("ar") == "بن علي"
+    assert act.fields["given"].text("ar") == "أحمد"
+    assert act.fields["sex"].value == "M"
+    assert _act(page.acts, "456").fields["sex"].value == "F"
+    assert act.fields["event_date"].value == "1987-03-17"
+
+
+def test_double_page_spread_is_read_as_two_halves(sample_tsv):
+    page = extract_page(tsv_path=sample_tsv["page-004.tif"], page=4, expected_year=1987)
+    assert page.halves == ("left", "right")
+    assert [(a.label, a.parts[0].half) for a in page.acts] == [("459", "left"), ("460", "left"),
+                                                                 ("461", "right"), ("462", "right")]
+    assert _act(page.acts, "461").fields["event_date"].value == "1987-03-17"
+
+
+def _cut(words: list[OcrWord], y: float) -> tuple[list[OcrWord], list[OcrWord]]:
+    """One page's words as two pages: above y, and below it (moved up, as the top of
+    the next sheet would be)."""
+    top = [w for w in words if w.cy < y]
+    bottom = [replace(w, top=w.top - y, bottom=w.bottom - y, page=2) for w in words if w.cy >= y]
+    return top, bottom
+
+
+@pytest.mark.parametrize("name, label, row", [("page-002.jpg", "455", "sexe"), ("page-001.png", "452", "Fils")])
+def test_an_act_cut_at_the_page_bottom_is_joined_to_its_continuation(sample_tsv, name, label, row):
+    words = read_ocr_words(sample_tsv[name])
+    whole = _act(extract_words(words, page=1, expected_year=1987).acts, label)
+    # Cut the page in the middle of the act: at the line holding `row`.
+    marker = next(w for w in words if row in w.text and w.cy > min(x.cy for x in whole.fields["surname"].words) - 200)
+    first, second = _cut(words, marker.top - 3)  # between its line and the one above
+    page1 = extract_words(first, page=1, expected_year=1987)
+    page2 = extract_words(second, page=2, expected_year=1987)
+    cut = _act(page1.acts, label)
+    assert not cut.complete and "drawn_up" not in cut.fields
+    assert page2.acts[0].continuation and page2.acts[0].number is None
+    joined = _act(join_continued([*page1.acts, *page2.acts], expected_year=1987), label)
+    assert joined.complete and joined.pages == (1, 2)
+    for name_ in ("surname", "given", "sex", "event_date", "event_time", "father.given", "mother.surname",
+                  "drawn_up", "officer.surname"):
+        assert joined.fields[name_].value == whole.fields[name_].value, name_
+        assert joined.fields[name_].text("lat") == whole.fields[name_].text("lat"), name_
+    assert joined.fields["drawn_up"].page == 2 and joined.fields["surname"].page == 1
+    # The act that followed is untouched.
+    assert [a.label for a in join_continued([*page1.acts, *page2.acts])][-1] != "?"
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+def _word(text: str, conf: float = 0.95) -> OcrWord:
+    return OcrWord(text=text, conf=conf, box=(10, 10, 50, 20), line_key=(1, 1, 1), left=10, top=10, right=60,
+                   bottom=30, page=1)
+
+
+def _value(name: str, conf: float, *, value: str | None = None, lat: str | None = None,
+           ar: str | None = None) -> FieldValue:
+    readings = []
+    if lat is not None:
+        readings.append(Reading(script="lat", text=lat, words=(_word(lat),), conf=conf))
+    if ar is not None:
+        readings.append(Reading(script="ar", text=ar, words=(_word(ar),), conf=conf))
+    if value is not None:
+        readings.append(Reading(script="lat", text=value, words=(_word(value),), conf=conf, value=value))
+    return FieldValue(name=name, readings=tuple(readings), conf=conf, value=value)
+
+
+def _complete_act(conf: float = 0.95, **overrides: float) -> ExtractedAct:
+    fields = {
+        "act_number": _value("act_number", conf, value="452"),
+        "surname": _value("surname", conf, lat="BENALI", ar="بن علي"),
+        "given": _value("given", conf, lat="Mohamed", ar="محمد"),
+        "sex": _value("sex", conf, value="M"),
+        "event_date": _value("event_date", conf, value="1987-03-14"),
+        "event_time": _value("event_time", conf, value="10:30"),
+        "place": _value("place", conf, lat="Alger-Centre", ar="الجزائر الوسطى"),
+        "father.given": _value("father.given", conf, lat="Ali", ar="علي"),
+        "mother.surname": _value("mother.surname", conf, lat="SAADI", ar="سعدي"),
+        "mother.given": _value("mother.given", conf, lat="Fatma", ar="فاطمة"),
+        "drawn_up": _value("drawn_up", conf, value="1987-03-16"),
+    }
+    for name, field_conf in overrides.items():
+        fields[name] = replace(fields[name], conf=field_conf)
+    return ExtractedAct(layout="L1", number=452, suffix=None, fields=fields, mentions=(), parts=(),
+                        continuation=False, complete=True, lang="fr+ar")
+
+
+def test_review_status_from_confidences_and_required_fields():
+    assert review(_complete_act()) == ("auto", [])
+    status, reasons = review(_complete_act(surname=0.6))
+    assert status == "needs_review" and reasons == ["low_conf:surname"]
+    # The threshold is the caller's.
+    assert review(_complete_act(surname=0.6), threshold=0.5) == ("auto", [])
+    assert review(_complete_act(), threshold=0.99)[1] == [f"low_conf:{n}" for n in _complete_act().fields]
+    act = _complete_act()
+    missing = replace(act, fields={k: v for k, v in act.fields.items() if k != "given"})
+    assert review(missing) == ("needs_review", ["missing:given"])
+    # A bilingual register needs each name in both scripts.
+    only_latin = replace(act, fields={**act.fields, "surname": _value("surname", 0.95, lat="BENALI")})
+    assert review(only_latin) == ("needs_review", ["missing:surname.ar"])
+    assert review(replace(act, complete=False))[1] == ["incomplete"]
+    assert review(missing, required=("surname",)) == ("auto", [])
+
+
+def test_record_carries_the_review_and_the_natural_key():
+    record = act_record(_complete_act(given=0.4), register=REGISTER, threshold=0.8)
+    assert record["act_id"] == act_id(register=REGISTER, number=452, suffix=None) == "1601-N-1987-01-00452"
+    assert record["review"] == {"status": "needs_review", "reasons": ["low_conf:given"]}
+    assert record["fields"]["given"] == {"lat": "Mohamed", "ar": "محمد", "conf": 0.4, "bbox": [10, 10, 50, 20],
+                                         "page": 1, "conf_by_script": {"lat": 0.95, "ar": 0.95}}
+    assert record["fields"]["father"]["given"]["lat"] == "Ali"
+    assert record["register"]["commune"] == {"fr": "Alger-Centre", "ar": "الجزائر الوسطى"}
+    assert RegisterInfo.from_mapping({"commune_code": "1601", "commune_fr": "Alger-Centre", "year": 1987,
+                                      "series": 2, "kind": "death"}).series == 2
+    with pytest.raises(ValueError):
+        act_record(replace(_complete_act(), number=None), register=REGISTER)
+
+
+def test_numbers_follow_each_other():
+    def numbered(number: int | None, conf: float = 0.9) -> ExtractedAct:
+        act = _complete_act()
+        fields = dict(act.fields)
+        if number is None:
+            fields.pop("act_number")
+        else:
+            fields["act_number"] = _value("act_number", conf, value=str(number))
+        return replace(act, number=number, fields=fields)
+
+    checked = check_register([numbered(197), numbered(8), numbered(199)])
+    assert [a.number for a in checked] == [197, 198, 199]
+    assert checked[1].fields["act_number"].conf < 0.8  # inferred: a person confirms it
+    assert checked[0].fields["act_number"].conf > 0.9  # confirmed by its neighbour
+    assert check_register(checked) == checked  # idempotent
+    assert [a.number for a in check_register([numbered(212), numbered(3)])] == [212, 213]
+    assert [a.number for a in check_register([numbered(212), numbered(None)])] == [212, None]
+    # Two unread numbers between two sure ones that leave exactly two.
+    assert [a.number for a in check_register([numbered(220), numbered(None), numbered(None), numbered(223)])] == [
+        220, 221, 222, 223]
