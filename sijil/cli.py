@@ -457,6 +457,27 @@ def bench_search_command(
         console.print(f"{kind:22s} p50 {r['p50_ms']:6.1f} ms   p95 {r['p95_ms']:6.1f} ms   ({r['queries']} queries)")
 
 
+@bench_app.command("ocr")
+def bench_ocr_command(
+    synthetic: Annotated[int, typer.Option(help="Synthetic register pages in the page set")] = 8,
+    langs: Annotated[str, typer.Option("--lang", help="Languages for raw Tesseract and OCRmyPDF")] = "ara+fra",
+    no_ocrmypdf: Annotated[bool, typer.Option("--no-ocrmypdf", help="Skip OCRmyPDF (pip install '.[bench]')")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """On one page set, side by side in one run: sijil's page path, raw Tesseract with no
+    preprocessing, and OCRmyPDF: pages/min, CPU s/page, peak RSS, CER."""
+    import json
+    import tempfile
+
+    from sijil.bench_ocr import bench_ocr, default_page_set, render_table
+
+    with tempfile.TemporaryDirectory(prefix="sijil-bench-ocr-") as tmp:
+        pages, truths = default_page_set(Path(tmp) / "pages", synthetic=synthetic)
+        result = bench_ocr(pages=pages, truths=truths, langs=langs, include_ocrmypdf=not no_ocrmypdf,
+                           work_dir=Path(tmp) / "work")
+    print(json.dumps(result, indent=2) if as_json else render_table(result))
+
+
 synth_app = typer.Typer(help="Synthetic register pages made by the project (with ground truth).", no_args_is_help=True)
 app.add_typer(synth_app, name="synth")
 

@@ -234,6 +234,12 @@ def register_eval(eval_app: typer.Typer, get_settings: Callable[[typer.Context],
         if as_json:
             print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
         else:
-            from pipeline.extract.evaluate import render_report
-
-            console.print(render_report(report))
+            overall = report["overall"]
+            console.print(f"{report['pages']} page(s), {report['acts']['matched']}/{report['acts']['truth']} act(s) found, "
+                          f"review threshold {report['threshold']}")
+            console.print(f"field accuracy {overall['accuracy']:.3f} ({overall['items']} fields); auto-accepted "
+                          f"{overall['auto_accepted_share']:.2f} of fields with precision "
+                          f"{overall['auto_accepted_precision'] if overall['auto_accepted_precision'] is not None else '-'}")
+            for kind, summary in report.get("by_kind", {}).items():
+                console.print(f"  {kind:12s} accuracy {summary['accuracy']:.3f}  auto-accepted precision "
+                              f"{summary['auto_accepted_precision'] if summary['auto_accepted_precision'] is not None else '-'}")
