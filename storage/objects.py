@@ -114,15 +114,21 @@ class ObjectStore:
                 if config.status != ENABLED:
                     self._client.set_bucket_versioning(bucket_name=bucket, config=VersioningConfig(ENABLED))
 
-    def current_sha256(self, bucket: str, key: str) -> tuple[str | None, str | None] | None:
-        """(sha256, version_id) of the current version, or None when there is no object."""
+    def _stat(self, bucket: str, key: str):
+        """The current version's metadata, or None when there is no object."""
         try:
             with _translated(f"Reading {bucket}/{key}"):
-                stat = self._client.stat_object(bucket_name=bucket, object_name=key)
+                return self._client.stat_object(bucket_name=bucket, object_name=key)
         except StorageError as exc:
             if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in NOT_FOUND_CODES:
                 return None
             raise
+
+    def current_sha256(self, bucket: str, key: str) -> tuple[str | None, str | None] | None:
+        """(sha256, version_id) of the current version, or None when there is no object."""
+        stat = self._stat(bucket, key)
+        if stat is None:
+            return None
         meta = {k.lower(): v for k, v in (stat.metadata or {}).items()}
         return meta.get(f"x-amz-meta-{SHA256_META}"), stat.version_id
 
@@ -216,14 +222,8 @@ class ObjectStore:
 
     def current_etag(self, bucket: str, key: str) -> tuple[str, str | None] | None:
         """(etag, version_id) of the current version, or None when there is no object."""
-        try:
-            with _translated(f"Reading {bucket}/{key}"):
-                stat = self._client.stat_object(bucket_name=bucket, object_name=key)
-        except StorageError as exc:
-            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in NOT_FOUND_CODES:
-                return None
-            raise
-        return stat.etag, stat.version_id
+        stat = self._stat(bucket, key)
+        return None if stat is None else (stat.etag, stat.version_id)
 
     def list_keys(self, bucket: str, prefix: str) -> Iterator[str]:
         with _translated(f"Listing {bucket}/{prefix}"):

@@ -9,6 +9,8 @@ from tests.integration.ingest_helpers import object_versions, page_doc_count, ru
 pytestmark = pytest.mark.integration
 
 FRENCH_WORD = "BENALI"
+# Five files; the double-page spread is read as its two halves.
+PAGES = 6
 ARABIC_WORD = "بن علي"
 
 
@@ -31,7 +33,8 @@ def test_sample_is_archived_read_and_balanced(first_run, isolated, store):
     assert code == 0
     files = report["files"]
     assert files["balanced"] and files["quarantined"] == 0 and files["archived"] == files["total"] == 5
-    assert report["pages"]["ok"] == report["pages"]["total"] == 5
+    assert report["pages"]["ok"] == report["pages"]["total"] == PAGES
+    assert sum(1 for p in report["pages"]["mean_conf"] if p.endswith(("-l", "-r"))) == 2
     assert all(0.5 < c <= 1 for c in report["pages"]["mean_conf"].values())
     versions = object_versions(store, isolated)
     masters = [k for k in versions if k[0] == buckets_for(isolated).masters]
@@ -50,7 +53,7 @@ def test_sample_pdfa_passes_verapdf_and_keeps_the_text(first_run, isolated, stor
 
     _, report = first_run
     copy = report["pdfa"]
-    assert copy["passed"] and copy["pages"] == 5
+    assert copy["passed"] and copy["pages"] == PAGES
     archive = buckets_for(isolated).archive
     pdf = tmp_path / "volume.pdf"
     store.download(archive, copy["key"], pdf, version_id=copy["version_id"])
@@ -81,7 +84,23 @@ def test_second_ingest_adds_no_object_version_and_no_document(first_run, sample_
     docs_before = page_doc_count(es, isolated, batch_id=report["batch_id"])
     code, again = run_ingest(sample_batch, isolated, prefect_env)
     assert code == 0
-    assert again["new_objects"] == 0 and again["pages"]["reused"] == 5
-    assert again["index"] == {"created": 0, "updated": 0, "unchanged": 5}
+    assert again["new_objects"] == 0 and again["pages"]["reused"] == PAGES
+    assert again["index"] == {"created": 0, "updated": 0, "unchanged": PAGES}
+    assert again["acts"]["created"] == again["acts"]["updated"] == 0
     assert object_versions(store, isolated) == before
-    assert page_doc_count(es, isolated, batch_id=report["batch_id"]) == docs_before == 5
+    assert page_doc_count(es, isolated, batch_id=report["batch_id"]) == docs_before == PAGES
+
+
+def test_acts_are_read_from_the_pages_and_found_by_name_in_either_script(first_run, isolated, es):
+    from search.acts import ActFilters, search_acts
+
+    _, report = first_run
+    assert report["acts"]["records"] >= 10  # 13 acts on the sample's pages; a few may be unreadable
+    assert "1601-N-1987-01-00452" in report["acts"]["act_ids"]
+    for query in ("Mohamed Benali", "محمد بن علي"):
+        _, hits = search_acts(es, index_prefix=isolated.index_prefix, name=query,
+                              filters=ActFilters(commune="1601", year=1987))
+        assert "1601-N-1987-01-00452" in [h.act_id for h in hits[:3]], query
+    act = next(h.record for h in hits if h.act_id == "1601-N-1987-01-00452")
+    assert act["fields"]["event_date"]["value"] == "1987-03-14"
+    assert act["source"]["pages"] and act["source"]["batch"] == report["batch_id"]
