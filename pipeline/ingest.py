@@ -199,7 +199,10 @@ def run_page_job(job: PageJob, *, settings: Settings, ocr_timeout_s: float = 300
     result_key = f"{prefix}/result.json"
     if store.exists(buckets.derived, result_key):
         stored = json.loads(store.get_bytes(buckets.derived, result_key))
-        return tuple(PageOutcome(**{**part, "reused": True, "new_objects": 0, "failure": None})
+        # The page may have been read for another batch that holds the same scan under
+        # another name: the batch's own file name and page number apply.
+        return tuple(PageOutcome(**{**part, "file_path": job.file_path, "page_index": job.page_index,
+                                    "reused": True, "new_objects": 0, "failure": None})
                      for part in stored["parts"])
 
     with tempfile.TemporaryDirectory(prefix="sijil-page-") as tmp:
