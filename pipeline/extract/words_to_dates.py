@@ -105,6 +105,20 @@ def _valid_day(year: int | None, month: int, day: int) -> bool:
     return day <= last
 
 
+def _finish_date(*, year: int, month: int | None, day: int | None, confidence: float, expected_year: int | None,
+                 written: str, span: tuple[int, int], lang: str) -> "ParsedDate | None":
+    """The checks and the result both languages share once year, month and day are read."""
+    if not 1000 <= year <= 2100:
+        return None
+    if month is not None and day is not None and not _valid_day(year, month, day):
+        return None
+    if expected_year is not None and abs(year - expected_year) > 1:
+        confidence *= 0.5  # a date far from the register's year is more likely a misreading
+    value, precision = _iso(year, month, day)
+    return ParsedDate(value=value, precision=precision, confidence=_clamp(confidence), as_written=written[span[0]:span[1]],
+                      year=year, month=month, day=day, lang=lang)
+
+
 def _iso(year: int | None, month: int | None, day: int | None) -> tuple[str, Precision] | None:
     if year is None:
         return None
@@ -383,16 +397,10 @@ def _parse_french_date(text: str, *, expected_year: int | None) -> ParsedDate | 
                 confidence *= candidate.confidence * 0.9
                 used += [candidate.first, candidate.last]
                 break
-    if year is None or not 1000 <= year <= 2100:
+    if year is None:
         return None
-    if month is not None and day is not None and not _valid_day(year, month, day):
-        return None
-    if expected_year is not None and abs(year - expected_year) > 1:
-        confidence *= 0.5
-    value, precision = _iso(year, month, day)
-    start, end = tokens[min(used)].start, tokens[max(used)].end
-    return ParsedDate(value=value, precision=precision, confidence=_clamp(confidence), as_written=text[start:end],
-                      year=year, month=month, day=day, lang="fr")
+    return _finish_date(year=year, month=month, day=day, confidence=confidence, expected_year=expected_year,
+                        written=text, span=(tokens[min(used)].start, tokens[max(used)].end), lang="fr")
 
 
 _FR_TIME_TOKEN = _FR_TOKEN
@@ -742,16 +750,8 @@ def _parse_arabic_date(text: str, *, expected_year: int | None) -> ParsedDate | 
     year = year_number.value
     confidence *= year_number.confidence
     used += [year_number.first, year_number.last]
-    if not 1000 <= year <= 2100:
-        return None
-    if month is not None and day is not None and not _valid_day(year, month, day):
-        return None
-    if expected_year is not None and abs(year - expected_year) > 1:
-        confidence *= 0.5
-    value, precision = _iso(year, month, day)
-    start, end = tokens[min(used)].start, tokens[max(used)].end
-    return ParsedDate(value=value, precision=precision, confidence=_clamp(confidence), as_written=clean[start:end],
-                      year=year, month=month, day=day, lang="ar")
+    return _finish_date(year=year, month=month, day=day, confidence=confidence, expected_year=expected_year,
+                        written=clean, span=(tokens[min(used)].start, tokens[max(used)].end), lang="ar")
 
 
 _AR_MINUTE_WORDS = _folded({"النصف": 30, "نصف": 30, "الربع": 15, "ربع": 15, "ربعا": 15, "الثلث": 20, "ثلث": 20,
