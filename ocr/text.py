@@ -12,7 +12,7 @@ from typing import Literal
 # Arabic-Indic (U+0660–0669, used in the Mashriq and in some Algerian registers) and
 # Eastern Arabic-Indic (U+06F0–06F9, Persian/Urdu forms that turn up in typed text)
 # digits become ASCII so that a search for "1987" finds "١٩٨٧".
-_DIGITS_TO_ASCII = {cp: ord("0") + i for i, cp in enumerate(range(0x0660, 0x066A))} | {
+ARABIC_DIGITS_TO_ASCII = {cp: ord("0") + i for i, cp in enumerate(range(0x0660, 0x066A))} | {
     cp: ord("0") + i for i, cp in enumerate(range(0x06F0, 0x06FA))
 }
 
@@ -25,7 +25,7 @@ _MAJORITY = 0.8
 
 def normalise_for_search(text: str) -> str:
     """NFC, with Arabic-Indic and Eastern Arabic-Indic digits mapped to ASCII digits."""
-    return unicodedata.normalize("NFC", text).translate(_DIGITS_TO_ASCII)
+    return unicodedata.normalize("NFC", text).translate(ARABIC_DIGITS_TO_ASCII)
 
 
 def _is_arabic_letter(ch: str) -> bool:

@@ -39,6 +39,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from ocr.text import ARABIC_DIGITS_TO_ASCII
+
 KeyKind = Literal["exact", "skeleton", "loose"]
 KEY_KINDS: tuple[KeyKind, ...] = ("exact", "skeleton", "loose")
 Scope = Literal["full", "word"]
@@ -128,9 +130,6 @@ class NameMatch:
 
 # --- normalisation (exact keys) ------------------------------------------------------------
 
-_DIGITS = {cp: ord("0") + i for i, cp in enumerate(range(0x0660, 0x066A))} | {
-    cp: ord("0") + i for i, cp in enumerate(range(0x06F0, 0x06FA))
-}
 _TATWEEL = "\u0640"
 # Vowel marks, shadda, sukun, dagger alef, Quranic marks: registers write them rarely and
 # inconsistently, and they change neither the name nor its Latin spelling.
@@ -178,7 +177,7 @@ def _fold_latin(text: str) -> str:
 def _tokens(text: str) -> list[str]:
     """Words of either script. Apostrophes mark an elided vowel (M'hamed, L'Arbi) and are
     dropped; hyphens, dots and spaces all separate words (Ben-Ali = Ben Ali)."""
-    text = unicodedata.normalize("NFC", text).translate(_DIGITS)
+    text = unicodedata.normalize("NFC", text).translate(ARABIC_DIGITS_TO_ASCII)
     text = _clean_arabic(text)
     text = _fold_latin(text)
     for mark in _APOSTROPHES:

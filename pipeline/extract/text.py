@@ -12,13 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from ocr.text import ARABIC_DIGITS_TO_ASCII
+
 V = TypeVar("V")
 
 # Marks Tesseract and editors put around mixed-direction text; they carry no letters.
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"), None)
-_ARABIC_DIGITS = {cp: ord("0") + i for i, cp in enumerate(range(0x0660, 0x066A))} | {
-    cp: ord("0") + i for i, cp in enumerate(range(0x06F0, 0x06FA))
-}
 # Vowel marks, shadda, sukun, superscript alef, and tatweel: typists and OCR add or drop
 # them freely; they never distinguish two words of a register.
 _ARABIC_MARKS = dict.fromkeys([*range(0x064B, 0x0653), 0x0670, 0x0640], None)
@@ -29,7 +28,7 @@ _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "�
 
 def strip_marks(text: str) -> str:
     """Without bidi control marks, digits in ASCII: what OCR adds around RTL text."""
-    return unicodedata.normalize("NFC", text).translate(_BIDI_MARKS).translate(_ARABIC_DIGITS)
+    return unicodedata.normalize("NFC", text).translate(_BIDI_MARKS).translate(ARABIC_DIGITS_TO_ASCII)
 
 
 def fold_arabic(text: str) -> str:

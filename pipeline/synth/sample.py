@@ -14,7 +14,6 @@ unseeded randomness, fixed encoder settings).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import random
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from pipeline.synth.acts import SynthAct, SynthRegister, random_birth_act
 from pipeline.synth.degrade import Degradation
 from pipeline.synth.names import OCCUPATIONS_FEMALE, OCCUPATIONS_MALE, PLACES, Spelled
 from pipeline.synth.render import RenderedPage, render_register_page, render_spread
+from storage.objects import file_sha256
 
 SAMPLE_REGISTER = SynthRegister()  # Alger-Centre (1601), births, 1987, series 1, volume 1, fr+ar
 SCAN_OPERATOR = "Amina Belkacem"
@@ -161,14 +161,6 @@ def _save(rendered: RenderedPage, path: Path, file_format: FileFormat) -> None:
         rendered.image.save(path, "TIFF", dpi=dpi, compression="tiff_lzw")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _toml_string(value: str) -> str:
     # A JSON string without ASCII escaping is a valid TOML basic string.
     return json.dumps(value, ensure_ascii=False)
@@ -224,7 +216,7 @@ def make_sample_batch(out_dir: Path, *, seed: int = 1987) -> Path:
         rendered = _render(page, acts=acts, seed=seed, index=index)
         path = out_dir / page.name
         _save(rendered, path, page.file_format)
-        digest = sha256_of(path)
+        digest = file_sha256(path)
         listed.append((page.name, digest))
         stem = path.stem
         (truth_dir / f"{stem}.gt.txt").write_text(rendered.ground_truth_text(), encoding="utf-8")
