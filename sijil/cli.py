@@ -508,16 +508,18 @@ def synth_registers(
     seed: Annotated[int, typer.Option(help="Same seed, same pages")] = 1,
     clean: Annotated[bool, typer.Option("--clean", help="No skew, noise or stains")] = False,
     typeface: Annotated[str | None, typer.Option(help="typewriter or print (default: drawn per page)")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="birth, marriage or death")] = "birth",
 ) -> None:
     """Synthetic register pages with ground truth beside each (NAME.gt.txt, NAME.fields.json),
     ready for `sijil eval ocr`."""
     from pipeline.synth.dataset import make_register_pages
 
-    if layout not in ("L1", "L2") or lang not in ("fr", "ar", "fr+ar") or typeface not in (None, "typewriter", "print"):
-        err_console.print("--layout L1|L2, --lang fr|ar|fr+ar, --typeface typewriter|print")
+    if (layout not in ("L1", "L2") or lang not in ("fr", "ar", "fr+ar") or typeface not in (None, "typewriter", "print")
+            or kind not in ("birth", "marriage", "death")):
+        err_console.print("--layout L1|L2, --lang fr|ar|fr+ar, --typeface typewriter|print, --kind birth|marriage|death")
         raise typer.Exit(2)
     made = make_register_pages(out_dir, pages=pages, layout=layout, lang=lang, seed=seed, degraded=not clean,
-                               typeface=typeface)
+                               typeface=typeface, kind=kind)
     console.print(f"{len(made)} page(s) in {out_dir} ({layout}, {made[0].lang if made else lang})")
 
 

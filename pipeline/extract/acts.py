@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.records import make_act_id
-from pipeline.extract import l1, l2
+from pipeline.extract import kinds, l1, l2
 from pipeline.extract.fields import FieldValue, Reading
 from pipeline.extract.model import ActPart, ExtractedAct, Layout
 from pipeline.extract.ocr_words import OcrWord, read_ocr_words
@@ -38,8 +38,7 @@ DEFAULT_REVIEW_THRESHOLD = 0.90
 REQUIRED_FIELDS = {
     "birth": ("act_number", "surname", "given", "sex", "event_date", "event_time", "place", "father.given",
               "mother.surname", "mother.given", "drawn_up"),
-    "marriage": ("act_number", "event_date", "drawn_up"),
-    "death": ("act_number", "surname", "given", "event_date", "drawn_up"),
+    **kinds.REQUIRED,
 }
 _SCRIPTS = {"fr+ar": ("lat", "ar"), "fr": ("lat",), "ar": ("ar",)}
 
@@ -95,12 +94,14 @@ def _read(parts: Sequence[ActPart], *, expected_year: int | None) -> ExtractedAc
 
 
 def extract_words(words: Sequence[OcrWord], *, page: int = 1, half: str | None = None, layout: Layout | None = None,
-                  expected_year: int | None = None) -> PageExtraction:
+                  expected_year: int | None = None, kind: str | None = None) -> PageExtraction:
     """Acts on one page (or half-spread) from its OCR words. A whole double page of L1
-    forms is cut at its gutter and read as two halves."""
+    forms is cut at its gutter and read as two halves. kind: the register's (birth,
+    marriage, death); None reads it from the page (heading, words of the acts)."""
     started = time.perf_counter()
     words = [replace(w, page=page) if w.page != page else w for w in words]
     layout = layout or detect_layout(words)
+    kind = kind or kinds.detect_kind(words)
     halves: list[tuple[str | None, list[OcrWord]]] = [(half, list(words))]
     if layout == "L1" and half is None:
         gutter = l1.spread_gutter(words)
@@ -108,8 +109,8 @@ def extract_words(words: Sequence[OcrWord], *, page: int = 1, half: str | None =
             halves = [("left", [w for w in words if w.cx < gutter]), ("right", [w for w in words if w.cx >= gutter])]
     acts: list[ExtractedAct] = []
     for name, members in halves:
-        parts = l1.segment(members, page=page, half=name) if layout == "L1" else \
-            l2.segment(members, page=page, half=name)
+        parts = l1.segment(members, page=page, half=name, kind=kind) if layout == "L1" else \
+            l2.segment(members, page=page, half=name, kind=kind)
         acts.extend(_read([part], expected_year=expected_year) for part in parts)
     acts = check_register(acts)
     return PageExtraction(acts=tuple(acts), layout=layout, page=page, halves=tuple(h for h, _ in halves),
@@ -117,11 +118,11 @@ def extract_words(words: Sequence[OcrWord], *, page: int = 1, half: str | None =
 
 
 def extract_page(*, tsv_path: Path, page: int = 1, half: str | None = None, layout: Layout | None = None,
-                 expected_year: int | None = None) -> PageExtraction:
+                 expected_year: int | None = None, kind: str | None = None) -> PageExtraction:
     """Acts on one page from its Tesseract TSV (ocr.tesseract.ocr_page's tsv_path)."""
     started = time.perf_counter()
     extraction = extract_words(read_ocr_words(tsv_path, page=page), page=page, half=half, layout=layout,
-                               expected_year=expected_year)
+                               expected_year=expected_year, kind=kind)
     return replace(extraction, seconds=round(time.perf_counter() - started, 4))
 
 
@@ -341,24 +342,25 @@ def record_fields(act: ExtractedAct) -> dict[str, Any]:
     for name, value in act.fields.items():
         if name == "act_number":
             continue
-        head, _, tail = name.partition(".")
         if name == "drawn_up.time":
             fields.setdefault("drawn_up", {})["time"] = value.value
             fields["drawn_up"]["time_conf"] = value.conf
             continue
-        if tail:
-            fields.setdefault(head, {})[tail] = _leaf(value)
-        else:
-            fields.setdefault(head, {}).update(_leaf(value))
+        # husband.father.given → fields["husband"]["father"]["given"]
+        *heads, last = name.split(".")
+        holder = fields
+        for head in heads:
+            holder = holder.setdefault(head, {})
+        holder.setdefault(last, {}).update(_leaf(value))
     return fields
 
 
 def review(act: ExtractedAct, *, threshold: float = DEFAULT_REVIEW_THRESHOLD,
-           required: Sequence[str] | None = None, kind: str = "birth") -> tuple[str, list[str]]:
+           required: Sequence[str] | None = None, kind: str | None = None) -> tuple[str, list[str]]:
     """("auto" | "needs_review", reasons). Every field below threshold is a reason
     (low_conf:FIELD), and so is every required field not found (missing:FIELD); an act
     still waiting for its continuation is "incomplete"."""
-    required = REQUIRED_FIELDS.get(kind, ()) if required is None else required
+    required = REQUIRED_FIELDS.get(kind or act.kind, ()) if required is None else required
     reasons = []
     for name in required:
         value = act.fields.get(name)
@@ -422,7 +424,8 @@ def extract_records(*, pages: Sequence[Path], register: RegisterInfo, layout: La
     cut between pages joined; plus the acts that got no record (no readable number)."""
     acts: list[ExtractedAct] = []
     for number, tsv in enumerate(pages, start=1):
-        acts.extend(extract_page(tsv_path=tsv, page=number, layout=layout, expected_year=register.year).acts)
+        acts.extend(extract_page(tsv_path=tsv, page=number, layout=layout, expected_year=register.year,
+                                 kind=register.kind).acts)
     joined = check_register(join_continued(acts, expected_year=register.year), register=register)
     records, unnumbered = [], []
     for act in joined:

@@ -228,7 +228,7 @@ _MENTION_KINDS_FR = {"marie": "marriage", "mariee": "marriage", "decede": "death
                      "rectification": "rectification", "reconnu": "recognition", "reconnue": "recognition"}
 _MENTION_KINDS_AR = {fold_arabic(k): v for k, v in {
     "تزوج": "marriage", "تزوجت": "marriage", "توفي": "death", "توفيت": "death", "طلق": "divorce",
-    "طلقت": "divorce", "صحح": "rectification", "تصحيح": "rectification"}.items()}
+    "طلقت": "divorce", "طلقا": "divorce", "صحح": "rectification", "تصحيح": "rectification"}.items()}
 _FIGURES = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 
 
@@ -260,23 +260,32 @@ def read_mentions(lines: Sequence[Line]) -> tuple[MentionValue, ...]:
     for (kind, lang), members in groups:
         words = tuple(w for line in members for w in line.words)
         rtl = lang == "ar"
-        text = " ".join(" ".join(w.text for w in ordered(line.words, rtl=rtl)) for line in members)
-        match = _FIGURES.search(strip_marks(text))
-        if match:
-            # The mention ends with its sentence; after it come the officer's initials.
-            stop = strip_marks(text).find(".", match.end())
-            if stop > 0:
-                text = strip_marks(text)[:stop + 1]
-        date = None
+        text = strip_marks(" ".join(" ".join(w.text for w in ordered(line.words, rtl=rtl)) for line in members))
         conf = ocr_conf(words, mean=True)
+        match = _FIGURES.search(text)
+        date = None
         if match:
+            end = match.end()
             day, month, year = (int(g) for g in match.groups())
             try:
                 date = dt.date(year, month, day).isoformat()
             except ValueError:
                 date, conf = None, conf * 0.5
         else:
-            conf *= 0.5
+            # Dates in words, as copied from a judgment: "en date du quatorze mars deux
+            # mille dix", "بتاريخ الرابع عشر من شهر مارس عام ألفين وعشرة".
+            parsed = parse_date(text, lang=lang)
+            if parsed is not None and parsed.precision == "day":
+                date, conf = parsed.value, conf * parsed.confidence
+                found = text.find(parsed.as_written)
+                end = found + len(parsed.as_written) if found >= 0 else 0
+            else:
+                end, conf = 0, conf * 0.5
+        if date is not None:
+            # The mention ends with its sentence; after it come the officer's initials.
+            stop = text.find(".", end)
+            if stop > 0:
+                text = text[:stop + 1]
         mentions.append(MentionValue(kind=kind, date=date, text=clean_value(text), lang=lang, conf=round(conf, 3),
                                      words=words))
     return tuple(mentions)

@@ -64,7 +64,7 @@ def _truth_items(act: dict[str, Any], *, layout: str) -> dict[str, str]:
         shown = set((leaf.get("bboxes") or {}).keys())
         if not shown:
             continue  # not on the page (L1 has no residence line)
-        if name in ("sex", "event_date", "event_time", "drawn_up"):
+        if "value" in leaf:  # dates, hours, sex: one value whatever the script
             items[name] = leaf["value"]
             if name == "drawn_up" and layout == "L2" and leaf.get("time"):
                 items["drawn_up.time"] = leaf["time"]
@@ -86,6 +86,25 @@ def _extracted_items(act: ExtractedAct) -> dict[str, tuple[str | None, float]]:
                     continue
                 items.setdefault(f"{name}.{reading.script}", (reading.text, value.conf))
     return items
+
+
+def _act_key(kind: str, number: int, suffix: str | None) -> str:
+    """Acts are matched by kind and number: a dataset may hold several registers' pages."""
+    return f"{kind}:{number}{suffix or ''}"
+
+
+def _per_field(rows: Sequence[tuple[str, bool, bool, float | None, bool]], threshold: float) -> dict[str, Any]:
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # items, correct, accepted, accepted correct
+    for item, correct, _folded, conf, _found in rows:
+        entry = stats[_field_of(item)]
+        entry[0] += 1
+        entry[1] += correct
+        if conf is not None and conf >= threshold:
+            entry[2] += 1
+            entry[3] += correct
+    return {name: {"items": n, "accuracy": round(ok / n, 4),
+                   "auto_accepted_precision": round(acc_ok / acc, 4) if acc else None}
+            for name, (n, ok, acc, acc_ok) in sorted(stats.items())}
 
 
 def _field_of(item: str) -> str:
@@ -132,7 +151,7 @@ def evaluate_extraction(*, dataset: Path, read_tsv: Callable[[Path], Path],
     for number, image in enumerate(images, start=1):
         document = json.loads(image.with_name(image.stem + ".fields.json").read_text(encoding="utf-8"))
         for act in document["acts"]:
-            key = f"{act['number']}{act.get('suffix') or ''}"
+            key = _act_key(act.get("kind", "birth"), act["number"], act.get("suffix"))
             truth[key] = act
             truth_layout[key] = document["layout"]
         year = expected_year or (int(document["acts"][0]["act_id"].split("-")[2]) if document["acts"] else None)
@@ -150,7 +169,7 @@ def evaluate_extraction(*, dataset: Path, read_tsv: Callable[[Path], Path],
         if act.number is None:
             spurious += 1
             continue
-        key = f"{act.number}{act.suffix or ''}"
+        key = _act_key(act.kind, act.number, act.suffix)
         if key in truth and key not in by_number:
             by_number[key] = act
         else:
@@ -158,6 +177,7 @@ def evaluate_extraction(*, dataset: Path, read_tsv: Callable[[Path], Path],
 
     per_field: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     rows: list[tuple[str, bool, bool, float | None, bool]] = []  # item, correct, folded-correct, conf, found
+    act_kind_rows: dict[str, list[tuple[str, bool, bool, float | None, bool]]] = defaultdict(list)
     records = []
     errors: list[dict[str, Any]] = []
     for key, act_truth in truth.items():
@@ -171,11 +191,25 @@ def evaluate_extraction(*, dataset: Path, read_tsv: Callable[[Path], Path],
             folded = correct or (value is not None and item.endswith(".ar")
                                  and fold_arabic(_norm(value)) == fold_arabic(_norm(true_value)))
             rows.append((item, correct, folded, conf, value is not None))
+            act_kind_rows[act_truth.get("kind", "birth")].append(rows[-1])
             all_right &= correct
             if not correct and len(errors) < 400:
                 errors.append({"act": key, "item": item, "truth": true_value, "got": value, "conf": conf})
+        # Margin mentions: each true one is right when a mention of its kind with its date
+        # was read beside the act.
+        for mention in act_truth.get("mentions", []):
+            same = [m for m in (act.mentions if act else ()) if m.kind == mention["kind"]]
+            hit = next((m for m in same if m.date == mention["date"]), None)
+            chosen = hit or (same[0] if same else None)
+            rows.append(("mention.date", hit is not None, hit is not None, chosen.conf if chosen else None,
+                         chosen is not None))
+            act_kind_rows[act_truth.get("kind", "birth")].append(rows[-1])
+            all_right &= hit is not None
+            if hit is None and len(errors) < 400:
+                errors.append({"act": key, "item": "mention.date", "truth": mention["date"],
+                               "got": chosen.date if chosen else None, "conf": chosen.conf if chosen else None})
         if act is not None:
-            status, reasons = review(act, threshold=threshold)
+            status, reasons = review(act, threshold=threshold, kind=act.kind)
             records.append((status, all_right, reasons))
 
     for item, correct, folded, conf, found in rows:
@@ -225,6 +259,9 @@ def evaluate_extraction(*, dataset: Path, read_tsv: Callable[[Path], Path],
         "threshold": threshold,
         "overall": summary(rows, threshold),
         "by_kind": {kind: summary(selected, threshold) for kind, selected in by_kind.items() if selected},
+        # Per kind of act (birth, marriage, death): overall and per field.
+        "by_act_kind": {kind: {**summary(selected, threshold), "fields": _per_field(selected, threshold)}
+                        for kind, selected in sorted(act_kind_rows.items())},
         "fields": fields,
         "records": {
             "matched": len(records),

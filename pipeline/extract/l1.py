@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.extract import common
+from pipeline.extract import common, kinds
 from pipeline.extract.fields import (
     FieldValue,
     Reading,
@@ -32,31 +32,37 @@ from pipeline.extract.ocr_words import Line, OcrWord, build_lines, typical_heigh
 from pipeline.extract.text import default_tolerance, fold_arabic, fold_latin, levenshtein
 from pipeline.extract.words_to_dates import parse_time
 
-ROW_ORDER = ("surname", "given", "sex", "event_date", "event_time", "place", "father", "mother", "drawn_up",
-             "officer")
-
 # Label keys: letters only, folded (accents, case, hamza dropped), words run together,
-# so that "Né(e) le :", "Né(e)le:" and "Nee le" are one key.
-_FR_LABELS: dict[str, tuple[str, str | None]] = {
+# so that "Né(e) le :", "Né(e)le:" and "Nee le" are one key. A label says what its row
+# holds (kinds.FORMS tells which field that is in each kind's form: "Né le" is the
+# child's birth in a birth act, a spouse's in a marriage act).
+FR_LABELS: dict[str, tuple[str, str | None]] = {
     "nom": ("surname", None), "prenoms": ("given", None), "prenom": ("given", None), "sexe": ("sex", None),
-    "neele": ("event_date", None), "nele": ("event_date", None), "datedenaissance": ("event_date", None),
+    "neele": ("born", None), "nele": ("born", None), "datedenaissance": ("born", None),
     "a": ("at", None), "filsde": ("father", "M"), "fillede": ("father", "F"), "fils": ("father", "M"),
     "fille": ("father", "F"), "etde": ("mother", None), "dressele": ("drawn_up", None), "dresse": ("drawn_up", None),
     "officierdeletatcivil": ("officer", None),
+    "datedumariage": ("marriage_date", None), "epoux": ("husband", None), "epouse": ("wife", None),
+    "temoins": ("witnesses", None), "decedeele": ("death_date", None), "decedele": ("death_date", None),
+    "conjoint": ("spouse", None), "declarant": ("declarant", None),
 }
-_AR_LABELS: dict[str, tuple[str, str | None]] = {
+AR_LABELS: dict[str, tuple[str, str | None]] = {
     fold_arabic(k): v for k, v in {
         "اللقب": ("surname", None), "الاسم": ("given", None), "الجنس": ("sex", None),
-        "تاريخالميلاد": ("event_date", None), "تاريخالازدياد": ("event_date", None),
-        "علىالساعة": ("event_time", None), "مكان": ("place", None), "مكانالميلاد": ("place", None),
+        "تاريخالميلاد": ("born", None), "تاريخالازدياد": ("born", None),
+        "علىالساعة": ("hour", None), "مكان": ("place", None), "مكانالميلاد": ("birth_place", None),
         "ابن": ("father", "M"), "ابنة": ("father", "F"), "و": ("mother", None), "حررفي": ("drawn_up", None),
         "ضابطالحالةالمدنية": ("officer", None),
+        "تاريخالزواج": ("marriage_date", None), "الزوج": ("husband", None), "الزوجة": ("wife", None),
+        "المولودفي": ("born", "M"), "المولودةفي": ("born", "F"), "الشهود": ("witnesses", None),
+        "تاريخالوفاة": ("death_date", None), "مكانالوفاة": ("death_place", None), "المصرح": ("declarant", None),
     }.items()
 }
+_FR_LABELS, _AR_LABELS = FR_LABELS, AR_LABELS
 _FR_ANCHORS = {"acte", "nom", "sexe", "officier", "prenoms", "prenom", "dressele", "dresse", "fils", "fille", "etde",
-               "neele"}
+               "neele", "epoux", "epouse", "temoins", "declarant", "conjoint", "decedee", "nele"}
 _AR_ANCHORS = {fold_arabic(w) for w in ("رقم", "اللقب", "الاسم", "الجنس", "مكان", "ضابط", "حرر", "تاريخ", "ابن",
-                                         "ابنة")}
+                                         "ابنة", "الزوج", "الزوجة", "الشهود", "المصرح", "المولود", "المولودة")}
 _PAGE_HEADER_FR = {"republique", "wilaya", "commune", "registre", "algerienne", "democratique", "populaire"}
 _PAGE_HEADER_AR = {fold_arabic(w) for w in ("الجمهورية", "ولاية", "بلدية", "سجل", "الديمقراطية", "الشعبية")}
 
@@ -286,7 +292,7 @@ class _Block:
     head: dict[str, tuple[Line, ...]]
 
 
-def segment(words: Sequence[OcrWord], *, page: int, half: str | None) -> list[ActPart]:
+def segment(words: Sequence[OcrWord], *, page: int, half: str | None, kind: str = "birth") -> list[ActPart]:
     """The act blocks of one page (or half-spread), as parts; a part before the first
     header (rows under the page header, no act number) is the end of an act begun on
     the page before."""
@@ -333,7 +339,7 @@ def segment(words: Sequence[OcrWord], *, page: int, half: str | None) -> list[Ac
     if lead_words:
         top_of_lead = min(w.cy for w in lead_words)
         parts.append(ActPart(page=page, half=half, layout="L1", sides=lead, head={},
-                             margin=tuple(m for m in margin if top_of_lead - height <= m.cy < first_top)))
+                             margin=tuple(m for m in margin if top_of_lead - height <= m.cy < first_top), kind=kind))
     for index, block in enumerate(blocks):
         bottom = tops[index + 1] if index + 1 < len(tops) else float("inf")
         sides: dict[str, tuple[Row, ...]] = {}
@@ -345,7 +351,7 @@ def segment(words: Sequence[OcrWord], *, page: int, half: str | None) -> list[Ac
             sides[script] = tuple(side_rows(members, script=script, edge=edge, height=height))
         block_margin = tuple(m for m in margin if block.top - height <= m.cy < bottom - 0.5 * height)
         parts.append(ActPart(page=page, half=half, layout="L1", sides=sides, head=dict(block.head),
-                             margin=block_margin))
+                             margin=block_margin, kind=kind))
     return parts
 
 
@@ -357,9 +363,12 @@ def _is_page_header(line: Line, *, script: str) -> bool:
 # --- reading an act --------------------------------------------------------------------------
 
 
-def _resolve(rows: Sequence[Row], *, script: str) -> dict[str, Row]:
-    """Field → row (continuation lines appended), unlabelled row starts given the next
-    field in the form's order, the two "à" rows told apart (the hour has "heures")."""
+def _resolve(rows: Sequence[Row], *, script: str, kind: str = "birth") -> dict[str, Row]:
+    """Slot of the kind's form → row (continuation lines appended). A labelled row goes to
+    the next slot its label opens (then to any slot left that it opens); an unlabelled
+    row start to the next slot of the form not yet seen; of the slots "à" opens, an hour
+    slot takes only a value that reads as an hour."""
+    form = kinds.FORMS[kind]
     merged: list[Row] = []
     for row in rows:
         if not row.starts_row and merged:
@@ -370,28 +379,30 @@ def _resolve(rows: Sequence[Row], *, script: str) -> dict[str, Row]:
     out: dict[str, Row] = {}
     position = -1
     for row in merged:
-        key = row.key
-        if key == "at":
-            text = " ".join(w.text for w in row.value)
-            is_time = parse_time(text, lang="fr") is not None
-            key = "event_time" if is_time and "event_time" not in out else "place"
-        if key is None:
-            # The next field of the form not yet seen.
-            following = [k for k in ROW_ORDER[position + 1:] if k not in out]
+        if row.key is None:
+            following = [i for i in range(position + 1, len(form)) if form[i][0] not in out]
             if not following:
                 continue
-            key = following[0]
-        if key in out:
-            continue
-        if key in ROW_ORDER:
-            position = max(position, ROW_ORDER.index(key))
-        out[key] = replace(row, key=key)
+            chosen = following[0]
+        else:
+            openable = [i for i, (slot, labels) in enumerate(form) if row.key in labels and slot not in out]
+            if row.key == "at" and any(form[i][0] in kinds.TIME_SLOTS for i in openable):
+                text = " ".join(w.text for w in row.value)
+                if parse_time(text, lang="fr") is None:
+                    openable = [i for i in openable if form[i][0] not in kinds.TIME_SLOTS]
+            if not openable:
+                continue
+            ahead = [i for i in openable if i > position]
+            chosen = (ahead or openable)[0]
+        position = max(position, chosen)
+        out[form[chosen][0]] = replace(row, key=form[chosen][0])
     return out
 
 
 def read_act(parts: Sequence[ActPart], *, expected_year: int | None = None) -> ExtractedAct:
     """An act from its part(s): rows of each side joined across parts, fields read per
     side and combined."""
+    kind = parts[0].kind if parts else "birth"
     rows: dict[str, dict[str, Row]] = {}
     for script in ("lat", "ar"):
         joined: list[Row] = []
@@ -401,7 +412,9 @@ def read_act(parts: Sequence[ActPart], *, expected_year: int | None = None) -> E
                 # The first line of a continued part finishes the last row of the part before.
                 part_rows[0] = replace(part_rows[0], starts_row=False)
             joined.extend(part_rows)
-        rows[script] = _resolve(joined, script=script)
+        rows[script] = _resolve(joined, script=script, kind=kind)
+    if kind in kinds.KINDS:
+        return _read_other_kind(parts, rows, kind=kind, expected_year=expected_year)
     fields: dict[str, FieldValue] = {}
 
     def row_words(script: str, key: str) -> tuple[list[OcrWord], float] | None:
@@ -496,3 +509,43 @@ def read_act(parts: Sequence[ActPart], *, expected_year: int | None = None) -> E
     complete = any("officer" in rows[s] for s in ("lat", "ar"))
     return ExtractedAct(layout="L1", number=act_number, suffix=suffix, fields=fields, mentions=mentions,
                         parts=tuple(parts), continuation=not parts[0].head, complete=complete, lang="fr+ar")
+
+
+def _number_and_mentions(parts: Sequence[ActPart]) -> tuple[FieldValue | None, tuple]:
+    head = parts[0].head if parts else {}
+    number_readings = [header_reading(line, script=script) for script in ("lat", "ar") for line in head.get(script, ())]
+    number = combine_values("act_number", number_readings)
+    mentions = common.read_mentions([line for part in parts for line in part.margin])
+    return number, mentions
+
+
+def _read_other_kind(parts: Sequence[ActPart], rows: dict[str, dict[str, Row]], *, kind: str,
+                     expected_year: int | None) -> ExtractedAct:
+    """A marriage or death form: each slot's row read per script (kinds.slot_readings),
+    the two scripts combined; the sex also from the labels and words that agree with it."""
+    readings: dict[str, list[Reading | None]] = {}
+    for script in ("lat", "ar"):
+        for slot, row in rows[script].items():
+            if not row.value:
+                continue
+            found = kinds.slot_readings(slot, list(row.value), script=script, factor=row.label_factor,
+                                        expected_year=expected_year)
+            for name, reading in found.items():
+                readings.setdefault(name, []).append(reading)
+        if kind == "death":
+            father = rows[script].get("father")
+            if father is not None and father.hint and father.label:
+                conf = min(w.conf for w in father.label) * 0.8 * father.label_factor
+                readings.setdefault("sex", []).append(Reading(
+                    script=script, text=" ".join(w.text for w in father.label), words=tuple(father.label),
+                    conf=round(conf, 3), value=father.hint, note="from the father row's label"))
+    fields = kinds.combine(readings)
+    number, mentions = _number_and_mentions(parts)
+    act_number = suffix = None
+    if number is not None:
+        fields["act_number"] = number
+        act_number, suffix = common.split_number_value(number.value)
+    complete = any("officer" in rows[s] for s in ("lat", "ar"))
+    return ExtractedAct(layout="L1", number=act_number, suffix=suffix, fields=fields, mentions=mentions,
+                        parts=tuple(parts), continuation=not parts[0].head, complete=complete, lang="fr+ar",
+                        kind=kind)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.extract import common, names
+from pipeline.extract import common, kinds, names, narrative
 from pipeline.extract.fields import (
     FieldValue,
     Reading,
@@ -122,7 +122,9 @@ _NARRATIVE_AR = {fold_arabic(w) for w in ("الساكنين", "التلاوة", 
 
 def narrative_markers(words: Sequence[OcrWord]) -> int:
     """How many words of the narrative's fixed phrases the page has (none on a form)."""
-    return sum(1 for w in words if _key_fr(w) in _NARRATIVE_FR or _key_ar(w) in _NARRATIVE_AR)
+    # Distinct words: a form of marriage acts has an "Épouse" label per block.
+    return len({_key_fr(w) for w in words if _key_fr(w) in _NARRATIVE_FR}
+               | {_key_ar(w) for w in words if _key_ar(w) in _NARRATIVE_AR})
 
 
 def page_script(words: Sequence[OcrWord]) -> str:
@@ -148,7 +150,8 @@ class _Start:
     entry: tuple[Line, ...]
 
 
-def segment(words: Sequence[OcrWord], *, page: int, half: str | None, script: str | None = None) -> list[ActPart]:
+def segment(words: Sequence[OcrWord], *, page: int, half: str | None, script: str | None = None,
+            kind: str = "birth") -> list[ActPart]:
     """Acts of a narrative page as parts: one per margin entry / paragraph opening, and
     a leading part for a paragraph continued from the page before. A bilingual page
     (each act written in French, then in Arabic) gives one part per act holding both
@@ -159,7 +162,7 @@ def segment(words: Sequence[OcrWord], *, page: int, half: str | None, script: st
         blocks = _script_blocks(words)
         if len({s for s, _ in blocks}) > 1:
             parts = [part for block_script, block in blocks
-                     for part in segment(block, page=page, half=half, script=block_script)]
+                     for part in segment(block, page=page, half=half, script=block_script, kind=kind)]
             return _pair_bilingual(parts)
     script = script or page_script(words)
     rtl = script == "ar"
@@ -221,7 +224,7 @@ def segment(words: Sequence[OcrWord], *, page: int, half: str | None, script: st
         lead = [line for line in lead if line.top > last_heading - 0.3 * height]
     if lead:
         parts.append(ActPart(page=page, half=half, layout="L2", sides={script: _rows(lead)}, head={},
-                             margin=tuple(m for m in margin if m.cy < first_top - 0.5 * height)))
+                             margin=tuple(m for m in margin if m.cy < first_top - 0.5 * height), kind=kind))
     for i, start in enumerate(starts):
         bottom = starts[i + 1].top if i + 1 < len(starts) else float("inf")
         members = [line for line in body if start.top - 0.6 * height <= line.cy < bottom - 0.5 * height]
@@ -229,7 +232,7 @@ def segment(words: Sequence[OcrWord], *, page: int, half: str | None, script: st
         notes = tuple(m for m in margin if start.top - 0.6 * height <= m.cy < bottom - 0.5 * height
                       and id(m) not in entry_ids)
         parts.append(ActPart(page=page, half=half, layout="L2", sides={script: _rows(members)},
-                             head={script: start.entry}, margin=notes))
+                             head={script: start.entry}, margin=notes, kind=kind))
     return parts
 
 
@@ -285,7 +288,8 @@ def _pair_bilingual(parts: list[ActPart]) -> list[ActPart]:
         if (previous is not None and set(part.sides).isdisjoint(previous.sides) and "lat" in previous.sides
                 and _same_act(previous, part)):
             out[-1] = ActPart(page=part.page, half=part.half, layout="L2", sides={**previous.sides, **part.sides},
-                              head={**previous.head, **part.head}, margin=previous.margin + part.margin)
+                              head={**previous.head, **part.head}, margin=previous.margin + part.margin,
+                              kind=part.kind)
         else:
             out.append(part)
     return out
@@ -468,11 +472,13 @@ def _merge_languages(french: ExtractedAct, arabic: ExtractedAct, parts: Sequence
     return ExtractedAct(layout="L2", number=act_number, suffix=suffix, fields=fields,
                         mentions=french.mentions + arabic.mentions, parts=tuple(parts),
                         continuation=french.continuation and arabic.continuation,
-                        complete=french.complete or arabic.complete, lang="fr+ar")
+                        complete=french.complete or arabic.complete, lang="fr+ar", kind=french.kind)
 
 
 def _read_script(parts: Sequence[ActPart], *, expected_year: int | None = None) -> ExtractedAct:
     script = next(iter(parts[0].sides)) if parts and parts[0].sides else "lat"
+    if parts and parts[0].kind in kinds.KINDS:
+        return _read_other_kind(parts, script=script, expected_year=expected_year)
     words: list[OcrWord] = [w for part in parts for row in part.sides.get(script, ()) for w in row.value]
     key = _key_fr if script == "lat" else _key_ar
     keys = [key(w) for w in words]
@@ -669,3 +675,80 @@ def _cut_at_stop(words: Sequence[OcrWord]) -> list[OcrWord]:
         if word.text.rstrip().endswith("."):
             break
     return out
+
+
+# --- marriage and death acts ------------------------------------------------------------------
+
+
+def _margin_names(entry: Sequence[Line], number: Reading, *, script: str, kind: str) -> dict[str, Reading]:
+    """The name(s) a margin entry writes after the number, surname first: the deceased
+    (death), "HUSBAND et WIFE" (marriage)."""
+    after = [w for line in entry for w in line.words if w not in number.words]
+    while after and (after[0].text.strip() in _DASHES or not any(ch.isalpha() for ch in after[0].text)
+                     or _key_fr(after[0]) in ("n", "no") or _key_ar(after[0]) == fold_arabic("رقم")):
+        after.pop(0)
+    after = [w for w in after if w.text.strip() not in _DASHES]
+    groups: list[tuple[str, list[OcrWord]]]
+    if kind == "marriage":
+        joiner = "et" if script == "lat" else fold_arabic("و")
+        keys = [_key_fr(w) if script == "lat" else _key_ar(w) for w in after]
+        cut = next((i for i, k in enumerate(keys) if k == joiner and 0 < i < len(after) - 1), None)
+        if cut is None:
+            return {}
+        groups = [("husband", after[:cut]), ("wife", after[cut + 1:])]
+    else:
+        groups = [("", after)]
+    out: dict[str, Reading] = {}
+    for prefix, words in groups:
+        if script == "lat":
+            surname, given = names.split_latin_surname_first(words)
+        else:
+            surname, given = names.split_arabic_surname_first(words)
+        for part, chosen, upper in (("surname", surname, True), ("given", given, False)):
+            reading = text_reading(script=script, words=chosen, upper=upper if script == "lat" else None)
+            if reading is not None:
+                out[f"{prefix}.{part}" if prefix else part] = replace(reading, note="margin")
+    return out
+
+
+def _read_other_kind(parts: Sequence[ActPart], *, script: str, expected_year: int | None) -> ExtractedAct:
+    """A marriage or death paragraph in one language: its words aligned to the kind's
+    template (narrative.align), each slot read (kinds.slot_readings), the names checked
+    against the margin entry."""
+    kind = parts[0].kind
+    words: list[OcrWord] = [w for part in parts for row in part.sides.get(script, ()) for w in row.value]
+    key = _key_fr if script == "lat" else _key_ar
+    template = kinds.TEMPLATES[(kind, script)]
+    slots, _found = narrative.align([key(w) for w in words], template)
+    readings: dict[str, list[Reading | None]] = {}
+    for name, slot in slots.items():
+        found = kinds.slot_readings(name, words[slot.start:slot.end], script=script, factor=slot.factor,
+                                    expected_year=expected_year, whole=False)
+        for field_name, reading in found.items():
+            readings.setdefault(field_name, []).append(reading)
+    if kind == "death":
+        readings.setdefault("sex", []).extend(kinds.sex_hints(words, script=script))
+    fields: dict[str, FieldValue] = {}
+    entry = parts[0].head.get(script, ()) if parts else ()
+    number = _margin_entry(entry[0], script=script) if entry else None
+    margin = _margin_names(entry, number, script=script, kind=kind) if number is not None else {}
+    for name, found in readings.items():
+        if name in margin and not kinds.is_valued(name):
+            value = _name_field(name, found[0], margin.pop(name))
+        else:
+            value = kinds.combine({name: found}).get(name)
+        if value is not None:
+            fields[name] = value
+    for name, reading in margin.items():  # names the body lost, from the margin alone
+        value = _name_field(name, None, reading)
+        if value is not None:
+            fields[name] = value
+    act_number = suffix = None
+    if number is not None:
+        fields["act_number"] = combine_values("act_number", [number])
+        act_number, suffix = common.split_number_value(number.value)
+    mentions = common.read_mentions([line for part in parts for line in part.margin])
+    complete = "officer" in slots or any(n.startswith("officer.") for n in fields)
+    return ExtractedAct(layout="L2", number=act_number, suffix=suffix, fields=fields, mentions=mentions,
+                        parts=tuple(parts), continuation=not (parts and (parts[0].head or _opens(words, script))),
+                        complete=complete, lang="fr" if script == "lat" else "ar", kind=kind)

@@ -63,6 +63,7 @@ class ActPart:
     sides: Mapping[str, tuple[Row, ...]]
     head: Mapping[str, tuple[Line, ...]]
     margin: tuple[Line, ...]
+    kind: str = "birth"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class ExtractedAct:
     complete: bool
     lang: str
     notes: tuple[str, ...] = field(default=())
+    kind: str = "birth"
 
     @property
     def pages(self) -> tuple[int, ...]:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pipeline.synth.acts import SynthRegister, random_birth_act
+from pipeline.synth.acts import Kind, SynthRegister, random_act
 from pipeline.synth.degrade import CLEAN, worn_scan
 from pipeline.synth.render import render_register_page
 from pipeline.synth.sample import OFFICER_GIVEN, OFFICER_SURNAME
-# How many acts fit: L1 holds one to three blocks; an L2 page two or three paragraphs.
-ACTS_PER_PAGE = {"L1": (1, 3), "L2": (2, 3)}
+# How many acts fit: L1 holds one to three birth blocks (marriage and death forms are
+# longer: one or two); an L2 page two or three birth paragraphs, one or two of the others.
+ACTS_PER_PAGE = {("L1", "birth"): (1, 3), ("L2", "birth"): (2, 3), ("L1", "marriage"): (1, 2),
+                 ("L2", "marriage"): (1, 2), ("L1", "death"): (1, 2), ("L2", "death"): (1, 2)}
 
 
 @dataclass(frozen=True)
@@ -39,24 +41,26 @@ def make_register_pages(
     degraded: bool = True,
     typeface: Literal["typewriter", "print"] | None = None,
     dpi: int = 300,
+    kind: Kind = "birth",
 ) -> list[DatasetPage]:
-    """Render `pages` pages; same arguments, same files. L1 pages are always bilingual
-    (the form has both scripts), whatever `lang` says."""
+    """Render `pages` pages of a register of `kind` acts; same arguments, same files. L1
+    pages are always bilingual (the form has both scripts), whatever `lang` says."""
     if layout == "L1":
         lang = "fr+ar"
     out_dir.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(f"sijil-synth-registers:{seed}:{layout}:{lang}")
-    register = SynthRegister()
+    # Birth datasets keep the seed string they always had (same seed, same pages).
+    rng = random.Random(f"sijil-synth-registers:{seed}:{layout}:{lang}" + ("" if kind == "birth" else f":{kind}"))
+    register = SynthRegister(kind=kind)
     number = rng.randint(1, 400)
     day = dt.date(register.year, 1, 2)
     made = []
     for index in range(pages):
-        low, high = ACTS_PER_PAGE[layout]
+        low, high = ACTS_PER_PAGE[(layout, kind)]
         acts = []
         for _ in range(rng.randint(low, high)):
             day += dt.timedelta(days=rng.randint(0, 3))
-            acts.append(random_birth_act(rng=rng, register=register, number=number, drawn_up_on=day,
-                                         officer_surname=OFFICER_SURNAME, officer_given=OFFICER_GIVEN))
+            acts.append(random_act(kind=kind, rng=rng, register=register, number=number, drawn_up_on=day,
+                                   officer_surname=OFFICER_SURNAME, officer_given=OFFICER_GIVEN))
             number += 1
         page_seed = seed * 10_000 + index
         degrade = worn_scan(seed=page_seed, turn_share=0.0) if degraded else CLEAN

@@ -25,7 +25,17 @@ import numpy as np
 from PIL import Image
 
 from pipeline.synth import dates
-from pipeline.synth.acts import SynthAct, SynthRegister, act_id, act_number_text, arabic_number_text
+from pipeline.synth.acts import (
+    AnyAct,
+    DeathAct,
+    MarriageAct,
+    Party,
+    SynthAct,
+    SynthRegister,
+    act_id,
+    act_number_text,
+    arabic_number_text,
+)
 from pipeline.synth.degrade import CLEAN, Degradation, capture, paint_surface, to_pil
 from pipeline.synth.layout import (
     Box,
@@ -157,8 +167,12 @@ def _hhmm(moment: dt.datetime) -> str:
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
-def _truth_values(act: SynthAct) -> dict[str, dict[str, Any]]:
+def _truth_values(act: AnyAct) -> dict[str, dict[str, Any]]:
     """What each field is, whatever the page shows of it."""
+    if isinstance(act, MarriageAct):
+        return _marriage_truth(act)
+    if isinstance(act, DeathAct):
+        return _death_truth(act)
     return {
         "act_number": {"value": act_number_text(act), "number": act.number, "suffix": act.suffix},
         "surname": {"lat": act.surname.lat, "ar": act.surname.ar},
@@ -179,9 +193,17 @@ def _truth_values(act: SynthAct) -> dict[str, dict[str, Any]]:
     }
 
 
-def _l1_rows(act: SynthAct) -> list[tuple[str, list[tuple[str, str | None]], str, list[tuple[str, str | None]]]]:
+Parts = list[tuple[str, str | None]]
+FormRow = tuple[str, Parts, str, Parts]
+
+
+def _l1_rows(act: AnyAct) -> list[FormRow]:
     """(French label, French value parts, Arabic label, Arabic value parts) per form row;
     value parts are (text, field name)."""
+    if isinstance(act, MarriageAct):
+        return _l1_rows_marriage(act)
+    if isinstance(act, DeathAct):
+        return _l1_rows_death(act)
     male = act.sex == "M"
     return [
         ("Nom :", [(act.surname.lat, "surname")], "اللقب :", [(act.surname.ar, "surname")]),
@@ -211,7 +233,11 @@ def _l1_rows(act: SynthAct) -> list[tuple[str, list[tuple[str, str | None]], str
     ]
 
 
-def _narrative_fr(act: SynthAct, register: SynthRegister) -> list[tuple[str, str | None]]:
+def _narrative_fr(act: AnyAct, register: SynthRegister) -> list[tuple[str, str | None]]:
+    if isinstance(act, MarriageAct):
+        return _narrative_fr_marriage(act, register)
+    if isinstance(act, DeathAct):
+        return _narrative_fr_death(act, register)
     male = act.sex == "M"
     born = act.born_at
     drawn = act.drawn_up_at
@@ -234,7 +260,11 @@ def _narrative_fr(act: SynthAct, register: SynthRegister) -> list[tuple[str, str
     ]
 
 
-def _narrative_ar(act: SynthAct, register: SynthRegister) -> list[tuple[str, str | None]]:
+def _narrative_ar(act: AnyAct, register: SynthRegister) -> list[tuple[str, str | None]]:
+    if isinstance(act, MarriageAct):
+        return _narrative_ar_marriage(act, register)
+    if isinstance(act, DeathAct):
+        return _narrative_ar_death(act, register)
     male = act.sex == "M"
     born = act.born_at
     drawn = act.drawn_up_at
@@ -254,6 +284,285 @@ def _narrative_ar(act: SynthAct, register: SynthRegister) -> list[tuple[str, str
         (act.officer_given.ar, "officer.given"), (" ", None), (act.officer_surname.ar, "officer.surname"),
         (f"، ضابط الحالة المدنية لبلدية {register.commune.ar}.", None),
     ]
+
+
+
+# --- marriage and death acts: fields and wording ---------------------------------------------
+
+
+def _f(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _party_truth(party: Party, prefix: str) -> dict[str, dict[str, Any]]:
+    return {
+        _f(prefix, "surname"): {"lat": party.surname.lat, "ar": party.surname.ar},
+        _f(prefix, "given"): {"lat": party.given.lat, "ar": party.given.ar},
+        _f(prefix, "birth_date"): {"value": party.born_on.isoformat(), "precision": "day"},
+        _f(prefix, "birth_place"): {"lat": party.birth_place.fr, "ar": party.birth_place.ar},
+        _f(prefix, "father.given"): {"lat": party.father_given.lat, "ar": party.father_given.ar},
+        _f(prefix, "mother.surname"): {"lat": party.mother_surname.lat, "ar": party.mother_surname.ar},
+        _f(prefix, "mother.given"): {"lat": party.mother_given.lat, "ar": party.mother_given.ar},
+    }
+
+
+def _closing_truth(act: MarriageAct | DeathAct) -> dict[str, dict[str, Any]]:
+    return {
+        "drawn_up": {"value": act.drawn_up_at.date().isoformat(), "time": _hhmm(act.drawn_up_at)},
+        "officer.surname": {"lat": act.officer_surname.lat, "ar": act.officer_surname.ar},
+        "officer.given": {"lat": act.officer_given.lat, "ar": act.officer_given.ar},
+    }
+
+
+def _marriage_truth(act: MarriageAct) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {
+        "act_number": {"value": act_number_text(act), "number": act.number, "suffix": act.suffix},
+        "event_date": {"value": act.married_at.date().isoformat(), "precision": "day"},
+        "event_time": {"value": _hhmm(act.married_at)},
+        **_party_truth(act.husband, "husband"),
+        **_party_truth(act.wife, "wife"),
+    }
+    for number, witness in enumerate(act.witnesses, start=1):
+        out[f"witness{number}.surname"] = {"lat": witness.surname.lat, "ar": witness.surname.ar}
+        out[f"witness{number}.given"] = {"lat": witness.given.lat, "ar": witness.given.ar}
+    return {**out, **_closing_truth(act)}
+
+
+def _death_truth(act: DeathAct) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {
+        "act_number": {"value": act_number_text(act), "number": act.number, "suffix": act.suffix},
+        "sex": {"value": act.sex},
+        "event_date": {"value": act.died_at.date().isoformat(), "precision": "day"},
+        "event_time": {"value": _hhmm(act.died_at)},
+        "place": {"lat": act.place.fr, "ar": act.place.ar},
+        **_party_truth(act.deceased, ""),
+    }
+    if act.spouse is not None:
+        out["spouse.surname"] = {"lat": act.spouse.surname.lat, "ar": act.spouse.surname.ar}
+        out["spouse.given"] = {"lat": act.spouse.given.lat, "ar": act.spouse.given.ar}
+    out["declarant.surname"] = {"lat": act.declarant.surname.lat, "ar": act.declarant.surname.ar}
+    out["declarant.given"] = {"lat": act.declarant.given.lat, "ar": act.declarant.given.ar}
+    return {**out, **_closing_truth(act)}
+
+
+def _name_lat(surname, given, prefix: str) -> Parts:
+    """Latin script writes the surname first: BENALI Mohamed."""
+    return [(surname.lat, _f(prefix, "surname")), (" ", None), (given.lat, _f(prefix, "given"))]
+
+
+def _name_ar(surname, given, prefix: str) -> Parts:
+    """Arabic script writes the given name first in a form or a narrative: محمد بن علي."""
+    return [(given.ar, _f(prefix, "given")), (" ", None), (surname.ar, _f(prefix, "surname"))]
+
+
+def _officer_rows(act: MarriageAct | DeathAct) -> list[FormRow]:
+    return [
+        ("Dressé le :", [(dates.french_date(act.drawn_up_at.date()), "drawn_up")],
+         "حرر في :", [(dates.arabic_date(act.drawn_up_at.date()), "drawn_up")]),
+        ("Officier de l'état civil :",
+         [(act.officer_surname.lat, "officer.surname"), (" ", None), (act.officer_given.lat, "officer.given")],
+         "ضابط الحالة المدنية :",
+         [(act.officer_given.ar, "officer.given"), (" ", None), (act.officer_surname.ar, "officer.surname")]),
+    ]
+
+
+def _party_rows(party: Party, prefix: str, *, male: bool, born_fr: str, born_ar: str) -> list[FormRow]:
+    return [
+        (born_fr, [(dates.french_date(party.born_on), _f(prefix, "birth_date"))],
+         born_ar, [(dates.arabic_date(party.born_on), _f(prefix, "birth_date"))]),
+        ("à :", [(party.birth_place.fr, _f(prefix, "birth_place"))],
+         "مكان الميلاد :", [(party.birth_place.ar, _f(prefix, "birth_place"))]),
+        ("Fils de :" if male else "Fille de :", [(party.father_given.lat, _f(prefix, "father.given"))],
+         "ابن :" if male else "ابنة :", [(party.father_given.ar, _f(prefix, "father.given"))]),
+        ("et de :", _name_lat(party.mother_surname, party.mother_given, _f(prefix, "mother")),
+         "و :", _name_ar(party.mother_surname, party.mother_given, _f(prefix, "mother"))),
+    ]
+
+
+def _l1_rows_marriage(act: MarriageAct) -> list[FormRow]:
+    married = act.married_at
+    first, second = act.witnesses
+    return [
+        ("Date du mariage :", [(dates.french_date(married.date()), "event_date")],
+         "تاريخ الزواج :", [(dates.arabic_date(married.date()), "event_date")]),
+        ("à", [(dates.french_time(married.hour, married.minute), "event_time")],
+         "على الساعة :", [(dates.arabic_time(married.hour, married.minute), "event_time")]),
+        ("Époux :", _name_lat(act.husband.surname, act.husband.given, "husband"),
+         "الزوج :", _name_ar(act.husband.surname, act.husband.given, "husband")),
+        *_party_rows(act.husband, "husband", male=True, born_fr="Né le :", born_ar="المولود في :"),
+        ("Épouse :", _name_lat(act.wife.surname, act.wife.given, "wife"),
+         "الزوجة :", _name_ar(act.wife.surname, act.wife.given, "wife")),
+        *_party_rows(act.wife, "wife", male=False, born_fr="Née le :", born_ar="المولودة في :"),
+        ("Témoins :", [*_name_lat(first.surname, first.given, "witness1"), (" et ", None),
+                       *_name_lat(second.surname, second.given, "witness2")],
+         "الشهود :", [*_name_ar(first.surname, first.given, "witness1"), (" و ", None),
+                     *_name_ar(second.surname, second.given, "witness2")]),
+        *_officer_rows(act),
+    ]
+
+
+def _l1_rows_death(act: DeathAct) -> list[FormRow]:
+    male = act.sex == "M"
+    died = act.died_at
+    person = act.deceased
+    if act.spouse is not None:
+        spouse_fr = _name_lat(act.spouse.surname, act.spouse.given, "spouse")
+        spouse_ar = _name_ar(act.spouse.surname, act.spouse.given, "spouse")
+    else:
+        spouse_fr = [("célibataire", None)]
+        spouse_ar = [("أعزب" if male else "عزباء", None)]
+    return [
+        ("Nom :", [(person.surname.lat, "surname")], "اللقب :", [(person.surname.ar, "surname")]),
+        ("Prénom(s) :", [(person.given.lat, "given")], "الاسم :", [(person.given.ar, "given")]),
+        ("Sexe :", [("masculin" if male else "féminin", "sex")], "الجنس :", [("ذكر" if male else "أنثى", "sex")]),
+        ("Décédé(e) le :", [(dates.french_date(died.date()), "event_date")],
+         "تاريخ الوفاة :", [(dates.arabic_date(died.date()), "event_date")]),
+        ("à", [(dates.french_time(died.hour, died.minute), "event_time")],
+         "على الساعة :", [(dates.arabic_time(died.hour, died.minute), "event_time")]),
+        ("à :", [(act.place.fr, "place")], "مكان الوفاة :", [(act.place.ar, "place")]),
+        *_party_rows(person, "", male=male, born_fr="Né(e) le :", born_ar="تاريخ الميلاد :"),
+        ("Conjoint :", spouse_fr, "الزوج :" if not male else "الزوجة :", spouse_ar),
+        ("Déclarant :", _name_lat(act.declarant.surname, act.declarant.given, "declarant"),
+         "المصرح :", _name_ar(act.declarant.surname, act.declarant.given, "declarant")),
+        *_officer_rows(act),
+    ]
+
+
+def _opening_fr(moment: dt.datetime, field: str, time_field: str) -> Parts:
+    return [(f"L'an {dates.french_year(moment.year)}, le {dates.french_date(moment.date(), with_year=False)}", field),
+            (", à ", None), (dates.french_time(moment.hour, moment.minute), time_field)]
+
+
+def _opening_ar(moment: dt.datetime, field: str, time_field: str) -> Parts:
+    return [(f"في عام {dates.arabic_year(moment.year)}، في {dates.arabic_date(moment.date(), with_year=False)}", field),
+            (" على الساعة ", None), (dates.arabic_time(moment.hour, moment.minute), time_field)]
+
+
+def _party_fr(party: Party, prefix: str, *, male: bool) -> Parts:
+    return [
+        (", né le " if male else ", née le ", None), (dates.french_date(party.born_on), _f(prefix, "birth_date")),
+        (" à ", None), (party.birth_place.fr, _f(prefix, "birth_place")),
+        (", fils de " if male else ", fille de ", None), (party.father_given.lat, _f(prefix, "father.given")),
+        (" et de ", None), *_name_lat(party.mother_surname, party.mother_given, _f(prefix, "mother")),
+    ]
+
+
+def _party_ar(party: Party, prefix: str, *, male: bool) -> Parts:
+    return [
+        ("، المولود في " if male else "، المولودة في ", None), (dates.arabic_date(party.born_on), _f(prefix, "birth_date")),
+        (" ببلدية ", None), (party.birth_place.ar, _f(prefix, "birth_place")),
+        ("، ابن " if male else "، ابنة ", None), (party.father_given.ar, _f(prefix, "father.given")),
+        (" و ", None), *_name_ar(party.mother_surname, party.mother_given, _f(prefix, "mother")),
+    ]
+
+
+def _closing_fr(act: MarriageAct | DeathAct, register: SynthRegister, signers: str) -> Parts:
+    drawn = act.drawn_up_at
+    return [
+        (". Dressé le ", None), (dates.french_date(drawn.date()), "drawn_up"),
+        (f", à {dates.french_time(drawn.hour, drawn.minute)}, {signers} Nous, ", None),
+        (act.officer_surname.lat, "officer.surname"), (" ", None), (act.officer_given.lat, "officer.given"),
+        (f", Officier de l'état civil de la commune {_of(register.commune.fr)}.", None),
+    ]
+
+
+def _closing_ar(act: MarriageAct | DeathAct, register: SynthRegister, signers: str) -> Parts:
+    drawn = act.drawn_up_at
+    return [
+        (". حرر في ", None), (dates.arabic_date(drawn.date()), "drawn_up"),
+        (f" على الساعة {dates.arabic_time(drawn.hour, drawn.minute)}، {signers} نحن ", None),
+        (act.officer_given.ar, "officer.given"), (" ", None), (act.officer_surname.ar, "officer.surname"),
+        (f"، ضابط الحالة المدنية لبلدية {register.commune.ar}.", None),
+    ]
+
+
+def _narrative_fr_marriage(act: MarriageAct, register: SynthRegister) -> Parts:
+    first, second = act.witnesses
+    return [
+        *_opening_fr(act.married_at, "event_date", "event_time"),
+        (f", en la mairie {_of(register.commune.fr)}, ont été unis par le mariage ", None),
+        *_name_lat(act.husband.surname, act.husband.given, "husband"), *_party_fr(act.husband, "husband", male=True),
+        (", et ", None),
+        *_name_lat(act.wife.surname, act.wife.given, "wife"), *_party_fr(act.wife, "wife", male=False),
+        (", en présence de ", None), *_name_lat(first.surname, first.given, "witness1"), (" et de ", None),
+        *_name_lat(second.surname, second.given, "witness2"), (", témoins", None),
+        *_closing_fr(act, register, "lecture faite, les époux et les témoins ont signé avec"),
+    ]
+
+
+def _narrative_ar_marriage(act: MarriageAct, register: SynthRegister) -> Parts:
+    first, second = act.witnesses
+    return [
+        *_opening_ar(act.married_at, "event_date", "event_time"),
+        (f"، تم بمقر بلدية {register.commune.ar} عقد زواج السيد ", None),
+        *_name_ar(act.husband.surname, act.husband.given, "husband"), *_party_ar(act.husband, "husband", male=True),
+        ("، و السيدة ", None),
+        *_name_ar(act.wife.surname, act.wife.given, "wife"), *_party_ar(act.wife, "wife", male=False),
+        ("، بحضور الشاهدين ", None), *_name_ar(first.surname, first.given, "witness1"), (" و ", None),
+        *_name_ar(second.surname, second.given, "witness2"),
+        *_closing_ar(act, register, "وبعد التلاوة وقع الزوجان والشاهدان معنا،"),
+    ]
+
+
+def _narrative_fr_death(act: DeathAct, register: SynthRegister) -> Parts:
+    male = act.sex == "M"
+    if act.spouse is not None:
+        spouse: Parts = [(", époux de " if male else ", épouse de ", None),
+                         *_name_lat(act.spouse.surname, act.spouse.given, "spouse")]
+    else:
+        spouse = [(", célibataire", None)]
+    return [
+        *_opening_fr(act.died_at, "event_date", "event_time"),
+        (", est décédé à " if male else ", est décédée à ", None), (act.place.fr, "place"), (", ", None),
+        *_name_lat(act.deceased.surname, act.deceased.given, ""), (", de sexe ", None),
+        ("masculin" if male else "féminin", "sex"), *_party_fr(act.deceased, "", male=male), *spouse,
+        (". Dressé le ", None), (dates.french_date(act.drawn_up_at.date()), "drawn_up"),
+        (f", à {dates.french_time(act.drawn_up_at.hour, act.drawn_up_at.minute)}, sur la déclaration de ", None),
+        *_name_lat(act.declarant.surname, act.declarant.given, "declarant"),
+        (", qui, lecture faite, a signé avec Nous, ", None),
+        (act.officer_surname.lat, "officer.surname"), (" ", None), (act.officer_given.lat, "officer.given"),
+        (f", Officier de l'état civil de la commune {_of(register.commune.fr)}.", None),
+    ]
+
+
+def _narrative_ar_death(act: DeathAct, register: SynthRegister) -> Parts:
+    male = act.sex == "M"
+    if act.spouse is not None:
+        spouse: Parts = [("، زوج " if male else "، زوجة ", None), *_name_ar(act.spouse.surname, act.spouse.given, "spouse")]
+    else:
+        spouse = [("، أعزب" if male else "، عزباء", None)]
+    drawn = act.drawn_up_at
+    return [
+        *_opening_ar(act.died_at, "event_date", "event_time"),
+        ("، توفي ببلدية " if male else "، توفيت ببلدية ", None), (act.place.ar, "place"),
+        ("، المرحوم " if male else "، المرحومة ", None), *_name_ar(act.deceased.surname, act.deceased.given, ""),
+        ("، من جنس ", None), ("ذكر" if male else "أنثى", "sex"),
+        *_party_ar(act.deceased, "", male=male), *spouse,
+        (". حرر في ", None), (dates.arabic_date(drawn.date()), "drawn_up"),
+        (f" على الساعة {dates.arabic_time(drawn.hour, drawn.minute)}، بناء على تصريح ", None),
+        *_name_ar(act.declarant.surname, act.declarant.given, "declarant"),
+        (" الذي وقع معنا بعد التلاوة، نحن ", None),
+        (act.officer_given.ar, "officer.given"), (" ", None), (act.officer_surname.ar, "officer.surname"),
+        (f"، ضابط الحالة المدنية لبلدية {register.commune.ar}.", None),
+    ]
+
+
+def _margin_name(act: AnyAct, script: str) -> Parts:
+    """The name(s) a narrative act's margin entry carries, surname first: the subject of a
+    birth or death act, both spouses of a marriage."""
+    name = _name_lat if script == "lat" else _margin_name_ar
+    if isinstance(act, MarriageAct):
+        joiner = " et " if script == "lat" else " و "
+        return [*name(act.husband.surname, act.husband.given, "husband"), (joiner, None),
+                *name(act.wife.surname, act.wife.given, "wife")]
+    person = act.deceased if isinstance(act, DeathAct) else act
+    return name(person.surname, person.given, "")
+
+
+def _margin_name_ar(surname, given, prefix: str) -> Parts:
+    # Margins write the surname first in Arabic too (بن علي محمد).
+    return [(surname.ar, _f(prefix, "surname")), (" ", None), (given.ar, _f(prefix, "given"))]
+
 
 
 def _spans(parts: list[tuple[str, str | None]], *, style: Style, index: int,
@@ -371,7 +680,7 @@ def _header_l1(draft: Draft, *, frame: _Frame, faces: _Faces, register: SynthReg
     return y + pitch * 0.4
 
 
-def _l1_block(draft: Draft, *, act: SynthAct, index: int, faces: _Faces, frame: _Frame, top: float,
+def _l1_block(draft: Draft, *, act: AnyAct, index: int, faces: _Faces, frame: _Frame, top: float,
               written: dict[FieldTag, dict[str, str]], dpi: int) -> float:
     pitch = faces.pitch
     pad = round(24 * dpi / 300)
@@ -410,7 +719,7 @@ def _l1_block(draft: Draft, *, act: SynthAct, index: int, faces: _Faces, frame: 
     return y
 
 
-def _margin_mentions(draft: Draft, *, act: SynthAct, index: int, faces: _Faces, frame: _Frame, top: float,
+def _margin_mentions(draft: Draft, *, act: AnyAct, index: int, faces: _Faces, frame: _Frame, top: float,
                      written: dict[FieldTag, dict[str, str]], dpi: int) -> float:
     pad = round(14 * dpi / 300)
     y = top
@@ -428,7 +737,7 @@ def _margin_mentions(draft: Draft, *, act: SynthAct, index: int, faces: _Faces, 
     return y
 
 
-def _compose_l1(draft: Draft, *, acts: list[SynthAct], faces: _Faces, frame: _Frame, register: SynthRegister,
+def _compose_l1(draft: Draft, *, acts: list[AnyAct], faces: _Faces, frame: _Frame, register: SynthRegister,
                 lang: PageLang, written: dict[FieldTag, dict[str, str]], dpi: int) -> float:
     y = _header_l1(draft, frame=frame, faces=faces, register=register, lang=lang)
     rule_x = frame.margin_left - round(20 * dpi / 300) if frame.margin_left > frame.content_right else frame.margin_right + round(20 * dpi / 300)
@@ -445,7 +754,7 @@ def _compose_l1(draft: Draft, *, acts: list[SynthAct], faces: _Faces, frame: _Fr
 # --- L2: the narrative act ------------------------------------------------------------
 
 
-def _compose_l2(draft: Draft, *, acts: list[SynthAct], faces: _Faces, dpi: int, register: SynthRegister,
+def _compose_l2(draft: Draft, *, acts: list[AnyAct], faces: _Faces, dpi: int, register: SynthRegister,
                 lang: PageLang, written: dict[FieldTag, dict[str, str]]) -> float:
     def px(value: float) -> int:
         return round(value * dpi / 300)
@@ -474,8 +783,7 @@ def _compose_l2(draft: Draft, *, acts: list[SynthAct], faces: _Faces, dpi: int, 
             if language == "fr":
                 margin = (edge, edge + margin_width)
                 body_start, body_end = edge + margin_width + gap, width - edge
-                margin_parts = [("N° ", None), (number, "act_number"), (" — ", None), (act.surname.lat, "surname"),
-                                (" ", None), (act.given.lat, "given")]
+                margin_parts = [("N° ", None), (number, "act_number"), (" — ", None), *_margin_name(act, "lat")]
                 margin_spans = _spans(margin_parts, style=margin_value, index=index, written=written)
                 body = _spans(_narrative_fr(act, register), style=faces.fr_body, index=index, written=written)
                 indent = px(100)  # typed paragraphs start a few spaces in
@@ -488,8 +796,7 @@ def _compose_l2(draft: Draft, *, acts: list[SynthAct], faces: _Faces, dpi: int, 
                 # Number and name on two lines (Noto Naskh has no dash to join them).
                 number_spans = _spans([("رقم ", None), (arabic_number_text(act), "act_number")], style=margin_value_ar,
                                       index=index, written=written)
-                name_spans = _spans([(act.surname.ar, "surname"), (" ", None), (act.given.ar, "given")],
-                                    style=margin_value_ar, index=index, written=written)
+                name_spans = _spans(_margin_name(act, "ar"), style=margin_value_ar, index=index, written=written)
                 body = _spans(_narrative_ar(act, register), style=faces.ar_body, index=index, written=written)
                 indent = px(90)
                 margin_bottom = set_text(draft, number_spans, start=margin[1], end=margin[0], top=y, pitch=pitch)
@@ -532,7 +839,7 @@ class _Surface:
     stamps: list[Box]
 
 
-def _check_request(*, layout: str, lang: str, acts: list[SynthAct], dpi: int) -> None:
+def _check_request(*, layout: str, lang: str, acts: list[AnyAct], dpi: int, register: SynthRegister) -> None:
     if layout not in ("L1", "L2"):
         raise ValueError(f"layout must be 'L1' or 'L2', not {layout!r}")
     if lang not in ("fr", "ar", "fr+ar"):
@@ -543,15 +850,15 @@ def _check_request(*, layout: str, lang: str, acts: list[SynthAct], dpi: int) ->
         raise ValueError("a register page holds at least one act")
     if layout == "L1" and len(acts) > 3:
         raise ValueError(f"an L1 page holds one to three act blocks, not {len(acts)}")
-    if any(act.kind != "birth" for act in acts):
-        raise NotImplementedError("synthetic marriage and death acts are not written yet; only birth acts")
+    if any(act.kind != register.kind for act in acts):
+        raise ValueError(f"a {register.kind} register holds {register.kind} acts only")
     if not 100 <= dpi <= 1200:
         raise ValueError(f"dpi {dpi} is outside 100..1200")
 
 
-def _surface(*, layout: Layout, lang: PageLang, acts: list[SynthAct], dpi: int, seed: int | str,
+def _surface(*, layout: Layout, lang: PageLang, acts: list[AnyAct], dpi: int, seed: int | str,
              degrade: Degradation, register: SynthRegister, typeface: Typeface | None, side: Side) -> _Surface:
-    _check_request(layout=layout, lang=lang, acts=acts, dpi=dpi)
+    _check_request(layout=layout, lang=lang, acts=acts, dpi=dpi, register=register)
     rng = random.Random(f"sijil-synth-layout:{seed}")
     typeface = typeface or ("typewriter" if rng.random() < 0.7 else "print")
     faces = _faces(typeface=typeface, dpi=dpi)
@@ -581,7 +888,7 @@ def _seed_number(seed: int | str) -> int:
     return int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:8], "big")
 
 
-def _acts_document(*, acts: list[SynthAct], surface: _Surface, register: SynthRegister,
+def _acts_document(*, acts: list[AnyAct], surface: _Surface, register: SynthRegister,
                    place: Callable[[Box], Box], half: str | None) -> list[dict[str, Any]]:
     documents = []
     for index, act in enumerate(acts):
@@ -597,11 +904,11 @@ def _acts_document(*, acts: list[SynthAct], surface: _Surface, register: SynthRe
                 all_boxes = [place(b) for found in boxes.values() for b in found]
                 leaf["bbox"] = list(union(all_boxes))
                 every_box.extend(all_boxes)
-            head, _, tail = name.partition(".")
-            if tail:
-                fields.setdefault(head, {})[tail] = leaf
-            else:
-                fields[name] = leaf
+            *heads, last = name.split(".")
+            holder = fields
+            for head in heads:
+                holder = holder.setdefault(head, {})
+            holder[last] = leaf
         mentions = []
         for number, mention in enumerate(act.mentions):
             tag = (index, f"mention.{number}")
@@ -635,7 +942,7 @@ def render_register_page(
     *,
     layout: Layout,
     lang: PageLang,
-    acts: list[SynthAct],
+    acts: list[AnyAct],
     dpi: int = 300,
     seed: int,
     degrade: Degradation = CLEAN,
@@ -664,8 +971,8 @@ def render_spread(
     *,
     layout: Layout,
     lang: PageLang,
-    left_acts: list[SynthAct],
-    right_acts: list[SynthAct],
+    left_acts: list[AnyAct],
+    right_acts: list[AnyAct],
     dpi: int = 300,
     seed: int,
     degrade: Degradation = CLEAN,
