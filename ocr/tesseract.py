@@ -136,6 +136,11 @@ def _resolved_tessdata(tessdata_dir: Path | None) -> Path | None:
     return Path(found.group(1)) if found else None
 
 
+def system_tessdata_dir() -> Path | None:
+    """The folder Tesseract reads models from when told nothing (the distribution's)."""
+    return _resolved_tessdata(None)
+
+
 @functools.lru_cache(maxsize=32)
 def _model_digest(path: Path, size: int, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ocr import tesseract
 from pipeline.errors import SijilError
 from sijil.settings import Settings
-from sijil.stack import manage
+from sijil.stack import manage, models, versions
 from sijil.stack.elasticsearch import find_java_home
 
 REQUIRED_LANGS = ("ara", "fra", "osd")
@@ -36,6 +36,15 @@ def check_tesseract(settings: Settings) -> Check:
         return Check("tesseract", False, f"{ver}: language models missing: {', '.join(missing)}",
                      "apt-get install " + " ".join(f"tesseract-ocr-{m}" for m in missing))
     return Check("tesseract", True, f"{ver}, languages {', '.join(sorted(found))}")
+
+
+def check_models(settings: Settings) -> Check:
+    """The pinned tessdata_best models `sijil stack up` installs, and which folder is read."""
+    found = models.check(home=settings.home, pins=versions.TESSDATA_MODELS)
+    in_use = settings.tessdata_dir or "the system's (SIJIL_TESSDATA_DIR not set)"
+    if not found.ok:
+        return Check("tesseract models", False, f"{found.detail}; reading with {in_use}", "sijil stack up")
+    return Check("tesseract models", True, f"{found.detail}; reading with {in_use}")
 
 
 def check_poppler(settings: Settings) -> Check:
@@ -70,7 +79,7 @@ def check_services(settings: Settings) -> list[Check]:
     return checks
 
 
-CHECKS: tuple[Callable[[Settings], Check], ...] = (check_tesseract, check_poppler, check_vips, check_java)
+CHECKS: tuple[Callable[[Settings], Check], ...] = (check_tesseract, check_models, check_poppler, check_vips, check_java)
 
 
 def run_checks(settings: Settings) -> list[Check]:

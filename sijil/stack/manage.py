@@ -14,9 +14,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from ocr import tesseract
 from pipeline.errors import StackError
 from sijil.settings import CREDENTIALS_FILE, Settings, read_env_file
-from sijil.stack import elasticsearch, minio, prefect_server, verapdf
+from sijil.stack import elasticsearch, minio, models, prefect_server, verapdf, versions
 from sijil.stack.common import ServiceStatus, StackPaths, write_private
 from sijil.stack.proc import stop_group
 
@@ -75,6 +76,7 @@ def up(settings: Settings, say: Say) -> tuple[Settings, list[ServiceStatus]]:
     _prepare_home(paths)
     settings = ensure_credentials(settings, paths)
     verapdf.provision(settings, paths, say)
+    install_models(paths, say)
 
     waiting: list[Service] = []
     for service in SERVICES:
@@ -110,6 +112,15 @@ def up(settings: Settings, say: Say) -> tuple[Settings, list[ServiceStatus]]:
                 )
             time.sleep(1.0)
     return settings, [*statuses.values(), verapdf.status(settings, paths)]
+
+
+def install_models(paths: StackPaths, say: Say) -> None:
+    """The pinned Tesseract models in HOME/tessdata (a hash check when they are there)."""
+    system = tesseract.system_tessdata_dir()
+    if system is None:
+        raise StackError("Tesseract did not say where its models are", hint=tesseract.INSTALL_HINT)
+    models.install(home=paths.home, downloads=paths.downloads, system_tessdata=system,
+                   pins=versions.TESSDATA_MODELS, say=say)
 
 
 def down(settings: Settings, say: Say) -> None:

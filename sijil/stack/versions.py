@@ -19,3 +19,27 @@ MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
 
 VERAPDF_VERSION = "1.30.2"
 VERAPDF_MAIN_CLASS = "org.verapdf.apps.GreenfieldCliWrapper"
+
+# Tesseract models read pages better than the distribution's `tessdata_fast` ones (Debian's
+# tesseract-ocr-ara/fra): tessdata_best, integerized ("best_int": the best networks with
+# 8-bit weights, about as fast as the float ones are slow). tesseract.js publishes them on
+# the npm registry (Apache-2.0 models, MIT packaging): one package per language, the model
+# as a gzip member of the package tarball. Pinned: the tarball (its npm `integrity`, a
+# sha512 in Subresource Integrity form), the member, and the sha256 of the model unpacked.
+# Installed by `sijil stack up` into HOME/tessdata (see sijil/stack/models.py).
+TESSDATA_MODELS = {
+    "ara": {
+        "package": "@tesseract.js-data/ara@1.0.0",
+        "tarball": "https://registry.npmjs.org/@tesseract.js-data/ara/-/ara-1.0.0.tgz",
+        "integrity": "sha512-bB60Av6dsv9LRUrlaM6SgnAwjUpdbanw9Jf3mbhDCZAhX7Cp8u7YjI8EWfCvMhH3R2QJT/2EA8cijqPANOhwaA==",
+        "member": "package/4.0.0_best_int/ara.traineddata.gz",
+        "sha256": "e7d6494e2ef249ee97ad151eb01e0e6ae3aaf429256442ad6af534862a2a8c0f",
+    },
+    "fra": {
+        "package": "@tesseract.js-data/fra@1.0.0",
+        "tarball": "https://registry.npmjs.org/@tesseract.js-data/fra/-/fra-1.0.0.tgz",
+        "integrity": "sha512-pp58gMaoyidoBBLd5y5rnf0WW0Y1994QrGqZrYatITqIU/AReUJMykD+YY3JDgvnmgz7uAx1UmhjjuyEmV8JEA==",
+        "member": "package/4.0.0_best_int/fra.traineddata.gz",
+        "sha256": "bf83833fa957ff0076f6aa93f69e3bdf7b014dea829ea0c0d6be6b48a3ceef6d",
+    },
+}
