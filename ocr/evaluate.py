@@ -16,6 +16,13 @@ included, is one space; leading/trailing whitespace dropped):
   scored against the text of an unrelated typed page come out at 60–66 %. It says how
   well printed or typed lines were read wherever they ended up (measured 1–4 % there);
   for handwriting, read page CER and word F1, not this.
+- line CER "،≡,": the line CER again with the Arabic comma ، (U+060C) and the Latin comma
+  counted as one character, reported BESIDE the strict figure (only when the reference
+  holds Arabic), never instead of it. Why: Tesseract's `ara` models (fast and best alike)
+  have no ، in their character set (tesseract-ocr/tesseract#1217), so every ، on a page
+  comes out as "," (or », ., ء): ~2.5 % of the characters of a typical Arabic act. For
+  search the two are the same (punctuation is not indexed); for the text as read they
+  are not, hence the strict figure stays the headline.
 
 An empty reference gives 0.0 when the hypothesis is empty too and 1.0 otherwise (there is
 no length to divide by; a reader that invents text on a blank page is wrong).
@@ -54,6 +61,8 @@ _HYPHENS = "-‐‑¬\u00ad"
 # spread, a table row Tesseract broke at a wide gap), cut at a space. Shorter pieces
 # than this would be found by chance somewhere on any page.
 _MIN_PIECE_CHARS = 10
+# See "line CER ،≡," above.
+_FOLD_ARABIC_COMMA = str.maketrans({"\u060c": ","})
 
 
 # ---------------------------------------------------------------- normalisation
@@ -67,6 +76,11 @@ def normalise(text: str) -> str:
 def strip_arabic_marks(text: str) -> str:
     """Remove harakat (U+064B–U+0652), superscript alef (U+0670) and tatweel (U+0640)."""
     return unicodedata.normalize("NFC", text).translate(_STRIP_ARABIC_MARKS)
+
+
+def fold_arabic_comma(text: str) -> str:
+    """The Arabic comma ، written as a Latin comma (for the "،≡," figure only)."""
+    return text.translate(_FOLD_ARABIC_COMMA)
 
 
 def contains_arabic(text: str) -> bool:
@@ -321,6 +335,7 @@ class FileScore:
     chars_without_marks: ErrorCount | None  # only when the reference holds Arabic
     hypothesis_chars: int
     seconds: float
+    lines_comma_folded: ErrorCount | None = None  # only when the reference holds Arabic
 
 
 def _strip_line_end_hyphen(hypothesis: str) -> str:
@@ -358,6 +373,8 @@ def score_file(*, truth: GroundTruth, hypothesis: str, image_name: str, truth_na
         chars_without_marks=char_errors(strip_arabic_marks(reference), strip_arabic_marks(hypothesis)) if arabic else None,
         hypothesis_chars=len(normalise(hypothesis)),
         seconds=seconds,
+        lines_comma_folded=sum(line_errors([fold_arabic_comma(line.text) for line in scored_lines],
+                                           fold_arabic_comma(hypothesis)), ErrorCount(0, 0)) if arabic else None,
     )
 
 
@@ -387,6 +404,7 @@ class Overall:
     lines_by_kind: dict[str, ErrorCount]
     chars_without_marks: ErrorCount | None
     read_seconds: float
+    lines_comma_folded: ErrorCount | None = None
 
 
 @dataclass(frozen=True)
@@ -408,6 +426,7 @@ class EvalReport:
             for kind, count in score.lines_by_kind.items():
                 by_kind[kind] = by_kind.get(kind, zero) + count
         arabic = [s.chars_without_marks for s in self.files if s.chars_without_marks is not None]
+        folded = [s.lines_comma_folded for s in self.files if s.lines_comma_folded is not None]
         return Overall(
             files=len(self.files),
             chars=sum((s.chars for s in self.files), zero),
@@ -418,6 +437,7 @@ class EvalReport:
             lines_by_kind=dict(sorted(by_kind.items())),
             chars_without_marks=sum(arabic, zero) if arabic else None,
             read_seconds=sum(s.seconds for s in self.files),
+            lines_comma_folded=sum(folded, zero) if folded else None,
         )
 
     def to_dict(self) -> dict:
@@ -428,6 +448,7 @@ class EvalReport:
                 "line_cer": item.lines.rate,
                 "line_cer_by_kind": {k: v.rate for k, v in item.lines_by_kind.items()},
                 "cer_without_vowel_marks": item.chars_without_marks.rate if item.chars_without_marks else None,
+                "line_cer_comma_folded": item.lines_comma_folded.rate if item.lines_comma_folded else None,
             }
 
         overall = self.overall
@@ -459,7 +480,7 @@ def render_table(report: EvalReport) -> str:
     arabic = any(s.chars_without_marks is not None for s in report.files)
     headers = ["file", "CER", "WER", "F1", "lineCER", "lines"]
     headers += [f"{k[:5]}CER" for k in kinds] if show_kinds else []
-    headers += ["CER-marks"] if arabic else []
+    headers += ["CER-marks", "lineCER،≡,"] if arabic else []
     headers += ["ref", "read", "s"]
 
     def row(name: str, item: FileScore | Overall, seconds: float) -> list[str]:
@@ -468,7 +489,8 @@ def render_table(report: EvalReport) -> str:
         if show_kinds:
             cells += [_pct(item.lines_by_kind[k].rate) if k in item.lines_by_kind else "-" for k in kinds]
         if arabic:
-            cells += [_pct(item.chars_without_marks.rate) if item.chars_without_marks else "-"]
+            cells += [_pct(item.chars_without_marks.rate) if item.chars_without_marks else "-",
+                      _pct(item.lines_comma_folded.rate) if item.lines_comma_folded else "-"]
         hyp = item.hypothesis_chars if isinstance(item, FileScore) else ""
         cells += [str(item.chars.total), str(hyp), f"{seconds:.1f}"]
         return cells
