@@ -221,6 +221,15 @@ def page_windows(*, image: Path, tessdata_dir: Path | None, timeout_s: float) ->
     resolution into a private temporary folder, removed afterwards)."""
     started = time.perf_counter()
     page, small, dpi, factor = _analysis_copy(image)
+    return page_windows_of(page=page, small=small, dpi=dpi, factor=factor, tessdata_dir=tessdata_dir,
+                           timeout_s=timeout_s, subject=str(image), started=started)
+
+
+def page_windows_of(*, page: pyvips.Image, small: np.ndarray, dpi: float, factor: int, tessdata_dir: Path | None,
+                    timeout_s: float, subject: str = "the page", started: float | None = None) -> PageWindows:
+    """`page_windows` on a page already decoded: `page` at full resolution (gray), `small`
+    its copy shrunk `factor` times by libvips' box shrink (the page steps share theirs)."""
+    started = time.perf_counter() if started is None else started
     ink = text_ink(small, reduced_dpi=dpi / factor)
     axis = estimate_axis(ink, reduced_dpi=dpi / factor)
     boxes, crops = [], []
@@ -232,7 +241,7 @@ def page_windows(*, image: Path, tessdata_dir: Path | None, timeout_s: float) ->
             try:
                 page.crop(*box).copy(xres=dpi / 25.4, yres=dpi / 25.4).pngsave(str(crop_path), compression=1)
             except pyvips.Error as exc:
-                raise ScriptError(f"could not crop {image} for orientation detection: {exc}") from exc
+                raise ScriptError(f"could not crop {subject} for orientation detection: {exc}") from exc
             boxes.append(box)
             crops.append(crop_path)
         t = time.perf_counter()

@@ -16,6 +16,7 @@ be built from a colour rendering of the master, not from the work image.)
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from pipeline.imaging import pyvips
 
 from ocr import script, tesseract
@@ -41,7 +43,6 @@ _MIN_PLAUSIBLE_DPI = 100
 # Only shrink when the source is clearly above the target (a 310-dpi scan stays as is:
 # resampling costs more sharpness than 3% of size gains).
 _SHRINK_MARGIN = 1.05
-_PNG_COMPRESSION = 1
 
 
 class DecodeError(SijilError):
@@ -85,8 +86,13 @@ def _to_gray8(image: pyvips.Image) -> pyvips.Image:
     return image
 
 
-def _render_raster(path: Path, *, fmt: str, page_index: int, dpi: int, out_path: Path,
-                   source_dpi: float | None) -> dict:
+def _vips_to_gray(image: pyvips.Image, dpi: float) -> page_steps.GrayImage:
+    pixels = np.ndarray(buffer=image.write_to_memory(), dtype=np.uint8, shape=(image.height, image.width))
+    return page_steps.GrayImage(pixels, float(dpi))
+
+
+def _decode_raster(path: Path, *, fmt: str, page_index: int, dpi: int,
+                   source_dpi: float | None) -> tuple[page_steps.GrayImage, dict]:
     # fail_on="error": a truncated or corrupt master is a decode error, not a page padded
     # with grey (libvips' default only warns, "VIPS: not enough data").
     load_options = {"fail_on": "error", **({"page": page_index} if fmt == "tiff" else {})}
@@ -118,26 +124,24 @@ def _render_raster(path: Path, *, fmt: str, page_index: int, dpi: int, out_path:
             out_dpi = float(dpi)
         else:
             out_dpi = used_dpi  # never enlarge: it adds no detail; Tesseract is told the real dpi
-        image = image.copy(xres=out_dpi / 25.4, yres=out_dpi / 25.4, interpretation="b-w")
-        image.pngsave(str(out_path), compression=_PNG_COMPRESSION)
-        width, height = image.width, image.height
+        # Streamed (decode, gray, shrink) into one array: the page's only full decode.
+        decoded = _vips_to_gray(image, out_dpi)
     except pyvips.Error as exc:
-        out_path.unlink(missing_ok=True)  # no half-written work image left for a later step
         raise DecodeError(f"{path.name} page {page_index + 1} could not be decoded: {str(exc).strip()[:300]}") from exc
-    return {"source_dpi": round(used_dpi, 2), "source_dpi_origin": origin, "scale": round(scale, 6),
-            "dpi": round(out_dpi, 2), "width": width, "height": height, "exif_orientation": exif_orientation,
-            "decoder": "libvips"}
+    return decoded, {"source_dpi": round(used_dpi, 2), "source_dpi_origin": origin, "scale": round(scale, 6),
+                     "dpi": round(out_dpi, 2), "width": decoded.width, "height": decoded.height,
+                     "exif_orientation": exif_orientation, "decoder": "libvips"}
 
 
-def _render_pdf(path: Path, *, page_index: int, dpi: int, out_path: Path, timeout_s: float) -> dict:
+def _decode_pdf(path: Path, *, page_index: int, dpi: int, timeout_s: float) -> tuple[page_steps.GrayImage, dict]:
     exe = shutil.which("pdftoppm")
     if exe is None:
         raise ToolError("pdftoppm is not installed.", hint="apt-get install poppler-utils")
     page_number = page_index + 1
-    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".pdftoppm-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sijil-pdftoppm-") as tmp:
         prefix = Path(tmp) / "page"
         # PGM, not PNG: pdftoppm's own PNG writer took 2.0 s on a 300-dpi page (and wrote
-        # RGB despite -gray); PGM takes 0.3 s and libvips compresses it in 0.04 s.
+        # RGB despite -gray); PGM takes 0.3 s and is read back without decompressing.
         args = [exe, "-r", str(dpi), "-gray", "-f", str(page_number), "-l", str(page_number), "-singlefile",
                 str(path), str(prefix)]
         try:
@@ -151,13 +155,11 @@ def _render_pdf(path: Path, *, page_index: int, dpi: int, out_path: Path, timeou
                               f"(pdftoppm exit {result.returncode}): {result.stderr.strip()[-300:]}")
         try:
             image = pyvips.Image.new_from_file(str(pgm), access="sequential", fail_on="error")
-            image = _to_gray8(image).copy(xres=dpi / 25.4, yres=dpi / 25.4, interpretation="b-w")
-            image.pngsave(str(out_path), compression=_PNG_COMPRESSION)
-            width, height = image.width, image.height
+            decoded = _vips_to_gray(_to_gray8(image), dpi)
         except pyvips.Error as exc:
             raise DecodeError(f"{path.name} page {page_number}: rendered page unreadable: {exc}") from exc
-    return {"source_dpi": None, "source_dpi_origin": "pdf (rendered)", "scale": 1.0, "dpi": float(dpi),
-            "width": width, "height": height, "exif_orientation": None, "decoder": "pdftoppm"}
+    return decoded, {"source_dpi": None, "source_dpi_origin": "pdf (rendered)", "scale": 1.0, "dpi": float(dpi),
+                     "width": decoded.width, "height": decoded.height, "exif_orientation": None, "decoder": "pdftoppm"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,6 +169,45 @@ def _poppler_version() -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return (out.stderr or out.stdout).splitlines()[0].split()[-1] if (out.stderr or out.stdout) else "unknown"
+
+
+def decode_page(
+    path: Path,
+    *,
+    fmt: str,
+    page_index: int,
+    dpi: int = 300,
+    source_dpi: float | None = None,
+    timeout_s: float = 120.0,
+) -> page_steps.StepResult:
+    """Page `page_index` (0-based) of `path` as an 8-bit grayscale image in memory, at most
+    `dpi`. Images above `dpi` are shrunk to it (OCR at 300 dpi reads as well as at 600 and
+    takes half the time); images at or below it keep their pixels. `source_dpi` overrides
+    the file's declared resolution (scanning stations know it; files often lie or say
+    nothing). PDFs are rendered by pdftoppm at `dpi`, one page, within `timeout_s`."""
+    if fmt not in FORMATS:
+        raise DecodeError(f"{path.name}: format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if page_index < 0 or (fmt in _SINGLE_PAGE_FORMATS and page_index != 0):
+        raise DecodeError(f"{path.name}: no page index {page_index} in a {fmt} file")
+    started = time.perf_counter()
+    if fmt == "pdf":
+        image, measured = _decode_pdf(path, page_index=page_index, dpi=dpi, timeout_s=timeout_s)
+        versions = {"poppler": _poppler_version(), **page_steps.tool_versions_imaging()}
+    else:
+        image, measured = _decode_raster(path, fmt=fmt, page_index=page_index, dpi=dpi, source_dpi=source_dpi)
+        versions = page_steps.tool_versions_imaging()
+    record = StepRecord(
+        step="render",
+        applied=True,
+        parameters={"fmt": fmt, "page_index": page_index, "target_dpi": dpi, "source_dpi": source_dpi,
+                    "mode": "gray8", "output": "memory"},
+        measured=measured,
+        tool_versions=versions,
+        seconds=time.perf_counter() - started,
+        input_image=path,
+        output_image=None,
+    )
+    return page_steps.StepResult(image, record)
 
 
 def render_page(
@@ -179,35 +220,18 @@ def render_page(
     source_dpi: float | None = None,
     timeout_s: float = 120.0,
 ) -> page_steps.StepOutput:
-    """Write page `page_index` (0-based) of `path` as an 8-bit grayscale PNG work image of
-    at most `dpi`. Images above `dpi` are shrunk to it (OCR at 300 dpi reads as well as at
-    600 and takes half the time); images at or below it keep their pixels. `source_dpi`
-    overrides the file's declared resolution (scanning stations know it; files often lie
-    or say nothing). PDFs are rendered by pdftoppm at `dpi`, one page, within `timeout_s`."""
-    if fmt not in FORMATS:
-        raise DecodeError(f"{path.name}: format {fmt!r} is not one of {', '.join(FORMATS)}")
-    if page_index < 0 or (fmt in _SINGLE_PAGE_FORMATS and page_index != 0):
-        raise DecodeError(f"{path.name}: no page index {page_index} in a {fmt} file")
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    """`decode_page`, written to `out_path` as an 8-bit grayscale PNG work image (with
+    its resolution)."""
+    decoded = decode_page(path, fmt=fmt, page_index=page_index, dpi=dpi, source_dpi=source_dpi, timeout_s=timeout_s)
     started = time.perf_counter()
-    if fmt == "pdf":
-        measured = _render_pdf(path, page_index=page_index, dpi=dpi, out_path=out_path, timeout_s=timeout_s)
-        versions = {"poppler": _poppler_version(), **page_steps.tool_versions_imaging()}
-    else:
-        measured = _render_raster(path, fmt=fmt, page_index=page_index, dpi=dpi, out_path=out_path,
-                                  source_dpi=source_dpi)
-        versions = page_steps.tool_versions_imaging()
-    record = StepRecord(
-        step="render",
-        applied=True,
-        parameters={"fmt": fmt, "page_index": page_index, "target_dpi": dpi, "source_dpi": source_dpi,
-                    "mode": "gray8", "output": "png"},
-        measured=measured,
-        tool_versions=versions,
-        seconds=time.perf_counter() - started,
-        input_image=path,
-        output_image=out_path,
-    )
+    try:
+        page_steps.write_gray_image(decoded.image, out_path=out_path)
+    except page_steps.ImageStepError as exc:
+        out_path.unlink(missing_ok=True)  # no half-written work image left for a later step
+        raise DecodeError(f"{path.name} page {page_index + 1}: {exc}") from exc
+    record = dataclasses.replace(decoded.record, output_image=out_path,
+                                 parameters={**decoded.record.parameters, "output": "png"},
+                                 seconds=decoded.record.seconds + time.perf_counter() - started)
     return page_steps.StepOutput(out_path, record)
 
 
@@ -215,7 +239,8 @@ def render_page(
 class StageSeconds:
     """Wall time per stage for one processed image. The stages a spread's halves share
     (decode, orientation, crop, split) are divided equally between the halves, so the
-    halves' totals add up to the page's wall time."""
+    halves' totals add up to the page's wall time. `decode` includes making the analysis
+    copy; `ocr` includes writing the work image Tesseract reads."""
 
     decode: float
     orientation: float
@@ -279,62 +304,71 @@ def process_page(
     binarise: bool = True,
     right_half_first: bool | None = None,
 ) -> tuple[ProcessedPage, ...]:
-    """render → orientation → crop → split → per page image: deskew → (binarise when the
+    """decode → orientation → crop → split → per page image: deskew → (binarise when the
     page needs it) → OCR. Returns one ProcessedPage for a single page, two for a
     double-page spread, in reading order: left then right, or right then left when
     `right_half_first` (default: from `langs`, see right_half_first_for). A spread is
-    split before deskew because each half lies at its own angle on the glass. Every file
-    goes into `work_dir`, named after the page number (and half), so pages of one file
-    can share it. `split_spreads=False` / `binarise=False` turn those steps off."""
+    split before deskew because each half lies at its own angle on the glass.
+
+    The page is decoded ONCE into memory; orientation, crop and split decide on one
+    shared ~75-dpi analysis copy (made again only after a turn, or for a cropped region);
+    the image Tesseract reads is the only one encoded, once per page image, into
+    `work_dir` as `pNNNN[L|R]-work.png` (named after the page number and half, so pages
+    of one file can share the folder) and named as the last step record's output_image.
+    `split_spreads=False` / `binarise=False` turn those steps off."""
     work_dir.mkdir(parents=True, exist_ok=True)
     stem = f"p{page_index + 1:04d}"
 
     t0 = time.perf_counter()
-    rendered = render_page(source, fmt=fmt, page_index=page_index, dpi=dpi, out_path=work_dir / f"{stem}-1-render.png",
-                           source_dpi=source_dpi, timeout_s=decode_timeout_s)
-    page_dpi = rendered.record.measured["dpi"]
+    decoded = decode_page(source, fmt=fmt, page_index=page_index, dpi=dpi, source_dpi=source_dpi,
+                          timeout_s=decode_timeout_s)
+    page_dpi = decoded.record.measured["dpi"]
     ocr_dpi = int(round(page_dpi))
+    analysis = page_steps.analysis_copy(decoded.image)
     t1 = time.perf_counter()
-    oriented = page_steps.orient(image=rendered.image, out_path=work_dir / f"{stem}-2-orient.png",
-                                 tessdata_dir=tessdata_dir, timeout_s=osd_timeout_s)
+    oriented = page_steps.orient_image(decoded.image, analysis=analysis, tessdata_dir=tessdata_dir,
+                                       timeout_s=osd_timeout_s)
+    if oriented.record.applied:
+        analysis = page_steps.analysis_copy(oriented.image)
     t2 = time.perf_counter()
-    # The crop box is only measured here: split_spread cuts the halves (or the single
-    # page) straight out of the oriented image, so the big image is encoded once.
-    cropped = page_steps.crop_borders(image=oriented.image, out_path=None if split_spreads else
-                                      work_dir / f"{stem}-3-crop.png")
+    # The crop box is only measured: split cuts the halves (or the single page) out of it.
+    crop_record = page_steps.measure_crop(analysis)
+    box = tuple(crop_record.measured["box"])
     t3 = time.perf_counter()
     if split_spreads:
-        box = tuple(cropped.record.measured["box"])
-        parts = page_steps.split_spread(image=oriented.image, region=box, single_path=work_dir / f"{stem}-3-page.png",
-                                        left_path=work_dir / f"{stem}-4L-split.png",
-                                        right_path=work_dir / f"{stem}-4R-split.png")
+        parts = page_steps.split_image(oriented.image, region=box, analysis=analysis)
         split_records = tuple(part.record for part in parts)
     else:
-        parts = (cropped,)
+        parts = (page_steps.StepResult(oriented.image.region(box) if crop_record.applied else oriented.image,
+                                       crop_record),)
         split_records = (None,)
     t4 = time.perf_counter()
-    shared = (rendered.record, oriented.record, cropped.record)
+    shared = (decoded.record, oriented.record, crop_record)
     share = 1.0 / len(parts)
     results = []
     for part, split_record in zip(parts, split_records):
         half = split_record.measured["half"] if split_record is not None else None
         part_stem = stem + {"left": "L", "right": "R", None: ""}[half]
         s0 = time.perf_counter()
-        straightened = page_steps.deskew(image=part.image, out_path=work_dir / f"{part_stem}-5-deskew.png")
+        straightened = page_steps.deskew_image(part.image)
         s1 = time.perf_counter()
         steps = shared + ((split_record,) if split_record is not None else ()) + (straightened.record,)
         image = straightened.image
         if binarise:
-            cleaned = page_steps.choose_binarisation(image=image, out_path=work_dir / f"{part_stem}-6-binarise.png")
+            cleaned = page_steps.binarise_image(image)
             steps += (cleaned.record,)
             image = cleaned.image
         s2 = time.perf_counter()
+        # The one encoding of this page image: what Tesseract reads and the page PDF shows
+        # (counted in the OCR stage, which needs it as a file).
+        work_image = page_steps.write_gray_image(image, out_path=work_dir / f"{part_stem}-work.png")
+        steps = steps[:-1] + (dataclasses.replace(steps[-1], output_image=work_image),)
         # A bilingual register: each page (or half) is read with the language(s) its script
         # needs — `ara+fra` on an Arabic-only page costs ~65% more and reads worse. A single
         # page reuses the script seen by the orientation windows instead of looking again.
         page_langs = "auto" if langs == "ara+fra" else langs
         hint = script.decision_from_orientation(oriented.record.measured) if len(parts) == 1 else None
-        ocr = tesseract.ocr_page(image=image, out_base=work_dir / f"{part_stem}-ocr", langs=page_langs, psm=psm,
+        ocr = tesseract.ocr_page(image=work_image, out_base=work_dir / f"{part_stem}-ocr", langs=page_langs, psm=psm,
                                  dpi=ocr_dpi, tessdata_dir=tessdata_dir, timeout_s=ocr_timeout_s,
                                  script_hint=hint)
         s3 = time.perf_counter()
@@ -342,7 +376,7 @@ def process_page(
             source=source,
             fmt=fmt,
             page_index=page_index,
-            work_image=image,
+            work_image=work_image,
             dpi=page_dpi,
             steps=steps,
             seconds=StageSeconds(decode=(t1 - t0) * share, orientation=(t2 - t1) * share, crop=(t3 - t2) * share,

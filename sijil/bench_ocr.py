@@ -318,6 +318,8 @@ def bench_ocr(
     if None in formats:
         raise ValueError(f"unsupported page file: {pages[formats.index(None)]}")
     kinds = [_kind(p) for p in pages]
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sijil-bench-ocr-", dir=work_dir) as tmp:
         work = Path(tmp)
         rasters = [_raster_for_tesseract(p, fmt=f, work=work) for p, f in zip(pages, formats)]

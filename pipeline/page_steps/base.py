@@ -27,7 +27,10 @@ _PNG_COMPRESSION = 1
 
 @dataclass(frozen=True)
 class StepRecord:
-    """One image step as it ran. Dicts hold plain JSON-able values (str, int, float, bool, None)."""
+    """One image step as it ran. Dicts hold plain JSON-able values (str, int, float, bool, None).
+    input_image / output_image: the files the step read and wrote; None where the image
+    was only held in memory (process_page writes the image it reads once, at the end,
+    and names it in the last record's output_image)."""
 
     step: str
     applied: bool
@@ -35,14 +38,56 @@ class StepRecord:
     measured: dict[str, Any]
     tool_versions: dict[str, str]
     seconds: float
-    input_image: Path
-    output_image: Path
+    input_image: Path | None
+    output_image: Path | None
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class StepOutput:
+    """A step run on a work-image FILE: the file the next step should read, and the record."""
+
     image: Path
+    record: StepRecord
+
+
+@dataclass(frozen=True, eq=False)
+class GrayImage:
+    """A page image held in memory: 8-bit grayscale pixels (rows x columns) and their
+    resolution. Steps never modify `pixels` in place; a changed image is a new array (a
+    region may be a view of its parent's pixels)."""
+
+    pixels: np.ndarray
+    dpi: float
+
+    def __post_init__(self) -> None:
+        if self.pixels.dtype != np.uint8 or self.pixels.ndim != 2:
+            raise ImageStepError(f"expected an 8-bit grayscale array, got {self.pixels.dtype} {self.pixels.shape}")
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+    def region(self, box: Box) -> GrayImage:
+        x, y, w, h = box
+        return GrayImage(self.pixels[y:y + h, x:x + w], self.dpi)
+
+    def vips(self) -> pyvips.Image:
+        """The same pixels as a libvips image (no copy when the array is contiguous)."""
+        pixels = np.ascontiguousarray(self.pixels)
+        image = pyvips.Image.new_from_memory(pixels.data, self.width, self.height, 1, "uchar")
+        return image.copy(interpretation="b-w", xres=self.dpi / 25.4, yres=self.dpi / 25.4)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """A step run on an image in memory: the image the next step should use, and the record."""
+
+    image: GrayImage
     record: StepRecord
 
 
@@ -69,6 +114,16 @@ def write_gray_png(gray: np.ndarray, *, out_path: Path, dpi: float) -> None:
         raise ImageStepError(f"could not write work image {out_path}: {exc}") from exc
 
 
+def write_gray_image(image: GrayImage, *, out_path: Path) -> Path:
+    write_gray_png(image.pixels, out_path=out_path, dpi=image.dpi)
+    return out_path
+
+
+def read_gray_image(path: Path) -> GrayImage:
+    array, dpi = read_gray(path)
+    return GrayImage(array, dpi)
+
+
 def read_gray(path: Path) -> tuple[np.ndarray, float]:
     """A work image as a 2-D uint8 array and its resolution in dpi."""
     try:
@@ -80,7 +135,6 @@ def read_gray(path: Path) -> tuple[np.ndarray, float]:
     except pyvips.Error as exc:
         raise ImageStepError(f"could not read work image {path}: {exc}") from exc
     return array, dpi
-
 
 
 # ---------------------------------------------------------------- analysis copies
@@ -139,6 +193,23 @@ def read_analysis_copy(path: Path, *, region: Box | None = None, reduce: int | N
         gray = np.ndarray(buffer=small.write_to_memory(), dtype=np.uint8, shape=(small.height, small.width))
     except pyvips.Error as exc:
         raise ImageStepError(f"could not read work image {path}: {exc}") from exc
+    return AnalysisCopy(gray=gray, work_dpi=dpi, reduce=factor, scale_x=box[2] / gray.shape[1],
+                        scale_y=box[3] / gray.shape[0], region=tuple(int(v) for v in box))
+
+
+def analysis_copy(image: GrayImage, *, region: Box | None = None, reduce: int | None = None) -> AnalysisCopy:
+    """The same reduced copy as `read_analysis_copy`, of an image already in memory
+    (libvips' box shrink on the array: the same pixels as from the file)."""
+    dpi = image.dpi if image.dpi >= 70 else 300.0  # as read_analysis_copy
+    box = region or (0, 0, image.width, image.height)
+    source = image.region(box) if box != (0, 0, image.width, image.height) else image
+    factor = reduce or analysis_reduce(dpi)
+    try:
+        vips = source.vips()
+        small = vips.shrink(factor, factor) if factor > 1 else vips
+        gray = np.ndarray(buffer=small.write_to_memory(), dtype=np.uint8, shape=(small.height, small.width))
+    except pyvips.Error as exc:
+        raise ImageStepError(f"could not reduce a {image.width}x{image.height} image: {exc}") from exc
     return AnalysisCopy(gray=gray, work_dpi=dpi, reduce=factor, scale_x=box[2] / gray.shape[1],
                         scale_y=box[3] / gray.shape[0], region=tuple(int(v) for v in box))
 

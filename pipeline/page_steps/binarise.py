@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.page_steps.base import (StepOutput, StepRecord, _text_ink, analysis_reduce, read_gray,
-                                      tool_versions_imaging, write_gray_png)
+from pipeline.page_steps.base import (GrayImage, StepOutput, StepRecord, StepResult, _text_ink, analysis_reduce,
+                                      read_gray_image, tool_versions_imaging, write_gray_image)
 
 
 
@@ -132,10 +133,23 @@ def choose_binarisation(
     min_unevenness: float = BINARISE_MIN_UNEVENNESS,
     method: str = "sauvola",
 ) -> StepOutput:
+    """`binarise_image` on a work-image file: a cleaned copy is written to `out_path`; a
+    page left as it is is not rewritten (the output is `image` itself)."""
+    result = binarise_image(read_gray_image(image), min_unevenness=min_unevenness, method=method)
+    output = write_gray_image(result.image, out_path=out_path) if result.record.applied else image
+    return StepOutput(output, dataclasses.replace(result.record, input_image=image, output_image=output))
+
+
+def binarise_image(
+    page: GrayImage,
+    *,
+    min_unevenness: float = BINARISE_MIN_UNEVENNESS,
+    method: str = "sauvola",
+) -> StepResult:
     """Clean a page image only when its condition says OCR will gain from it.
 
     Measures background unevenness, noise and contrast (measure_condition). When the
-    background is at least `min_unevenness` uneven, writes a cleaned copy: by default
+    background is at least `min_unevenness` uneven, makes a cleaned copy: by default
     Sauvola's binarisation (a threshold that follows the local paper level and contrast);
     "flatten" / "flatten+median" divide the page by its estimated background instead
     (still grey, Tesseract's Otsu decides), "adaptive" is OpenCV's local mean threshold.
@@ -144,13 +158,13 @@ def choose_binarisation(
     if method not in ("flatten+median", "flatten", "sauvola", "adaptive"):
         raise ValueError(f"unknown binarisation method {method!r}")
     started = time.perf_counter()
-    gray, dpi = read_gray(image)
+    gray, dpi = page.pixels, page.dpi
     condition = measure_condition(gray, dpi=dpi)
     measured = {"background_unevenness": condition.background_unevenness, "noise_sigma": condition.noise_sigma,
                 "contrast": condition.contrast, "paper_level": condition.paper_level}
     parameters = {"min_unevenness": min_unevenness, "method": method, "analysis_reduce": analysis_reduce(dpi)}
     apply = condition.background_unevenness >= min_unevenness
-    output, note = image, None
+    output, note = page, None
     if apply:
         if method.startswith("flatten"):
             cleaned = flatten_background(gray, dpi=dpi)
@@ -160,8 +174,7 @@ def choose_binarisation(
             cleaned = sauvola_binarise(gray, dpi=dpi)
         else:
             cleaned = adaptive_binarise(gray, dpi=dpi)
-        write_gray_png(cleaned, out_path=out_path, dpi=dpi)
-        output = out_path
+        output = GrayImage(cleaned, dpi)
     else:
         note = (f"background unevenness {condition.background_unevenness:.3f} < {min_unevenness}: left to "
                 "Tesseract's own threshold (cleaning did not help such pages)")
@@ -172,8 +185,8 @@ def choose_binarisation(
         measured=measured,
         tool_versions=tool_versions_imaging(),
         seconds=time.perf_counter() - started,
-        input_image=image,
-        output_image=output,
+        input_image=None,
+        output_image=None,
         note=note,
     )
-    return StepOutput(output, record)
+    return StepResult(output, record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.page_steps.base import (Box, StepOutput, StepRecord, _components, _text_like_ink, extract_region,
+from pipeline.page_steps.base import (AnalysisCopy, Box, StepOutput, StepRecord, _components, _text_like_ink, extract_region,
                                       read_analysis_copy, tool_versions_imaging)
 
 
@@ -230,7 +231,30 @@ def crop_borders(
     step extracts it (split_spread does, in the same pass that writes the halves, so a
     big spread is encoded once, not twice)."""
     started = time.perf_counter()
-    copy = read_analysis_copy(image, reduce=reduce)
+    record = measure_crop(read_analysis_copy(image, reduce=reduce), dark_share=dark_share, min_border_mm=min_border_mm,
+                          started=started)
+    output, note = image, record.note
+    if record.applied and out_path is not None:
+        extract_region(image=image, box=tuple(record.measured["box"]), out_path=out_path)
+        output = out_path
+    elif record.applied:
+        note = "; ".join(filter(None, [note, "box measured, not written: the next step extracts it"]))
+    return StepOutput(output, dataclasses.replace(
+        record, parameters={**record.parameters, "written": output != image}, note=note, input_image=image,
+        output_image=output, seconds=time.perf_counter() - started))
+
+
+def measure_crop(
+    copy: AnalysisCopy,
+    *,
+    dark_share: float = CROP_DARK_SHARE,
+    min_border_mm: float = CROP_MIN_BORDER_MM,
+    started: float | None = None,
+) -> StepRecord:
+    """The crop box of a page from its analysis copy (find_page_box), in the page's
+    pixels (measured["box"]); applied=True when it is smaller than the page. Nothing is
+    cut here: the next step takes the box (process_page: split_image)."""
+    started = time.perf_counter() if started is None else started
     estimate = find_page_box(copy.gray, dpi=copy.dpi, dark_share=dark_share, min_border_mm=min_border_mm)
     work_w, work_h = copy.region[2], copy.region[3]
     ax, ay, aw, ah = estimate.box
@@ -240,12 +264,6 @@ def crop_borders(
     y1 = work_h if ay + ah >= copy.gray.shape[0] else min(work_h, copy.to_work_y(ay + ah))
     box = (x0, y0, x1 - x0, y1 - y0)
     apply = box != (0, 0, work_w, work_h)
-    output, note = image, estimate.note
-    if apply and out_path is not None:
-        extract_region(image=image, box=box, out_path=out_path)
-        output = out_path
-    elif apply:
-        note = "; ".join(filter(None, [note, "box measured, not written: the next step extracts it"]))
     measured = {
         "box": list(box),
         "image_size": [work_w, work_h],
@@ -261,16 +279,15 @@ def crop_borders(
     parameters = {"method": "edge-connected dark regions, greedy side lines", "analysis_reduce": copy.reduce,
                   "dark_share": dark_share, "min_border_mm": min_border_mm,
                   "min_line_border": CROP_MIN_LINE_BORDER, "text_margin_mm": CROP_TEXT_MARGIN_MM,
-                  "min_kept_share": CROP_MIN_KEPT_SHARE, "written": bool(apply and out_path is not None)}
-    record = StepRecord(
+                  "min_kept_share": CROP_MIN_KEPT_SHARE, "written": False}
+    return StepRecord(
         step="crop",
         applied=apply,
         parameters=parameters,
         measured=measured,
         tool_versions=tool_versions_imaging(),
         seconds=time.perf_counter() - started,
-        input_image=image,
-        output_image=output,
-        note=note,
+        input_image=None,
+        output_image=None,
+        note=estimate.note,
     )
-    return StepOutput(output, record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -10,7 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.page_steps.base import StepOutput, StepRecord, _text_ink, read_gray, tool_versions_imaging, write_gray_png
+from pipeline.page_steps.base import (GrayImage, StepOutput, StepRecord, StepResult, _text_ink, read_gray_image,
+                                      tool_versions_imaging, write_gray_image)
 
 
 
@@ -124,11 +126,27 @@ def deskew(
     min_angle: float = MIN_DESKEW_ANGLE,
     min_peak_ratio: float = MIN_PEAK_RATIO,
 ) -> StepOutput:
+    """`deskew_image` on a work-image file: a straightened page is written to `out_path`;
+    one left as it is is not rewritten (the output is `image` itself)."""
+    result = deskew_image(read_gray_image(image), reduce=reduce, max_angle=max_angle, min_angle=min_angle,
+                          min_peak_ratio=min_peak_ratio)
+    output = write_gray_image(result.image, out_path=out_path) if result.record.applied else image
+    return StepOutput(output, dataclasses.replace(result.record, input_image=image, output_image=output))
+
+
+def deskew_image(
+    page: GrayImage,
+    *,
+    reduce: int = 4,
+    max_angle: float = 15.0,
+    min_angle: float = MIN_DESKEW_ANGLE,
+    min_peak_ratio: float = MIN_PEAK_RATIO,
+) -> StepResult:
     """Straighten small skews: estimate on a reduced copy, rotate the full image with
     OpenCV (same size, white corners; at 2° an A4 page loses ~5 mm triangles at the
     corners, where registers carry no text)."""
     started = time.perf_counter()
-    gray, dpi = read_gray(image)
+    gray, dpi = page.pixels, page.dpi
     estimate = estimate_skew(gray, dpi=dpi, reduce=reduce, max_angle=max_angle)
     estimate_seconds = time.perf_counter() - started
     parameters = {"method": "projection-profile", "reduce": reduce, "fine_reduce": 2, "max_angle": max_angle,
@@ -146,11 +164,10 @@ def deskew(
         note, apply = f"|angle| < {min_angle}°: not rotated", False
     elif abs(estimate.angle_degrees) >= max_angle - 0.5:
         note, apply = f"angle {estimate.angle_degrees:.2f}° at the edge of the search range: not trusted, not rotated", False
-    output = image
+    output = page
     if apply:
         # Clockwise by the measured angle = OpenCV's counter-clockwise by its negative.
-        write_gray_png(rotate_gray(gray, angle_degrees=-estimate.angle_degrees), out_path=out_path, dpi=dpi)
-        output = out_path
+        output = GrayImage(rotate_gray(gray, angle_degrees=-estimate.angle_degrees), dpi)
     record = StepRecord(
         step="deskew",
         applied=apply,
@@ -158,8 +175,8 @@ def deskew(
         measured=measured,
         tool_versions=tool_versions_imaging(),
         seconds=time.perf_counter() - started,
-        input_image=image,
-        output_image=output,
+        input_image=None,
+        output_image=None,
         note=note,
     )
-    return StepOutput(output, record)
+    return StepResult(output, record)

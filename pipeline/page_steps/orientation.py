@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 import time
 from pathlib import Path
 
-from pipeline.imaging import pyvips
+import numpy as np
 
 from ocr import tesseract
-from pipeline.page_steps.base import _PNG_COMPRESSION, ImageStepError, StepOutput, StepRecord, tool_versions_imaging
+from pipeline.page_steps.base import (AnalysisCopy, GrayImage, ImageStepError, StepOutput, StepRecord, StepResult,
+                                      analysis_copy, read_gray_image, tool_versions_imaging, write_gray_image)
 
 
 # Tesseract's OSD orientation confidence below which the page is left as it is.
@@ -22,7 +25,8 @@ MIN_ORIENTATION_CONFIDENCE = 2.0
 # confidence up to 6.2 on upright pages: the script is the tell that it is guessing.
 TRUSTED_SCRIPTS = ("Latin", "Arabic")
 
-_VIPS_ROTATION = {90: "d90", 180: "d180", 270: "d270"}  # clockwise, lossless
+# Clockwise turns as numpy quarter turns (np.rot90 turns counter-clockwise): lossless.
+_QUARTER_TURNS = {90: -1, 180: 2, 270: 1}
 
 
 def orient(
@@ -34,25 +38,40 @@ def orient(
     min_confidence: float = MIN_ORIENTATION_CONFIDENCE,
     trusted_scripts: tuple[str, ...] = TRUSTED_SCRIPTS,
 ) -> StepOutput:
+    """`orient_image` on a work-image file: the turned page is written to `out_path`; an
+    upright page is not rewritten (the output is `image` itself)."""
+    result = orient_image(read_gray_image(image), tessdata_dir=tessdata_dir, timeout_s=timeout_s, min_confidence=min_confidence,
+                          trusted_scripts=trusted_scripts)
+    output = write_gray_image(result.image, out_path=out_path) if result.record.applied else image
+    return StepOutput(output, dataclasses.replace(result.record, input_image=image, output_image=output))
+
+
+def orient_image(
+    page: GrayImage,
+    *,
+    tessdata_dir: Path | None,
+    timeout_s: float,
+    analysis: AnalysisCopy | None = None,
+    min_confidence: float = MIN_ORIENTATION_CONFIDENCE,
+    trusted_scripts: tuple[str, ...] = TRUSTED_SCRIPTS,
+) -> StepResult:
     """Turn the page upright by a right angle when Tesseract's OSD is confident enough.
     Pages with too little text, a confidence below `min_confidence` or a script outside
     `trusted_scripts` stay as they are, and the record says why.
 
-    Cheap path first (ocr/script.py): the axis of the text lines from word shapes on a
-    75-dpi copy, and OSD on two text windows instead of the whole page (about half the
-    time). The windows' answer is taken only when every window that answered agrees,
-    their confidences add up to twice `min_confidence`, the turn fits the line axis and a
-    trusted script was seen; anything else falls back to OSD on the whole page, as before.
-    `measured["method"]` says which ran ("osd-windows" or "osd-page"); with windows,
-    `orientation_confidence` is the sum over the windows and `windows` lists each one
-    (their scripts also tell the OCR step which languages to use)."""
-    from ocr import script  # imported here: this file's imports belong to other steps
+    Cheap path first (ocr/script.py): the axis of the text lines from word shapes on the
+    ~75-dpi `analysis` copy (made here when not given), and OSD on two text windows
+    instead of the whole page (about half the time). The windows' answer is taken only
+    when every window that answered agrees, their confidences add up to twice
+    `min_confidence`, the turn fits the line axis and a trusted script was seen; anything
+    else falls back to OSD on the whole page. `measured["method"]` says which ran
+    ("osd-windows" or "osd-page"); with windows, `orientation_confidence` is the sum over
+    the windows and `windows` lists each one (their scripts also tell the OCR step which
+    languages to use)."""
+    from ocr import script  # imported here: ocr.script imports this package's ink rule
 
     started = time.perf_counter()
-    try:
-        dpi = round(pyvips.Image.new_from_file(str(image)).xres * 25.4)
-    except pyvips.Error as exc:
-        raise ImageStepError(f"could not read work image {image}: {exc}") from exc
+    dpi = round(page.dpi)
     if dpi < 70:  # not a work image made by render_page; Tesseract's own fallback is 70
         dpi = 300
     window_min = 2 * min_confidence
@@ -61,8 +80,11 @@ def orient(
                   "window_min_confidence": window_min}
     versions = {"tesseract": tesseract.engine(tessdata_dir=tessdata_dir).removeprefix("tesseract "),
                 **tool_versions_imaging()}
+    copy = analysis if analysis is not None and analysis.region == (0, 0, page.width, page.height) \
+        else analysis_copy(page)
     try:
-        windows = script.page_windows(image=image, tessdata_dir=tessdata_dir, timeout_s=timeout_s)
+        windows = script.page_windows_of(page=page.vips(), small=copy.gray, dpi=copy.work_dpi, factor=copy.reduce,
+                                         tessdata_dir=tessdata_dir, timeout_s=timeout_s)
     except script.ScriptError as exc:
         raise ImageStepError(str(exc)) from exc
     answered = [w for w in windows.windows if w.answered]
@@ -84,7 +106,10 @@ def orient(
         best = max(answered, key=lambda w: w.script_confidence)
         osd = tesseract.OrientationResult(next(iter(turns)), confidence, best.script, best.script_confidence)
     else:
-        osd = tesseract.detect_orientation(image=image, tessdata_dir=tessdata_dir, timeout_s=timeout_s, dpi=dpi)
+        # OSD reads a file: the page is written for it only on this (rarer) path.
+        with tempfile.TemporaryDirectory(prefix="sijil-osd-page-") as tmp:
+            whole = write_gray_image(page, out_path=Path(tmp) / "page.png")
+            osd = tesseract.detect_orientation(image=whole, tessdata_dir=tessdata_dir, timeout_s=timeout_s, dpi=dpi)
         measured["method"] = "osd-page"
         measured["fallback"] = fallback
     measured |= {
@@ -102,14 +127,9 @@ def orient(
         note = f"OSD suggested {rotate}° but saw {osd.script} script, not one of {', '.join(trusted_scripts)}: kept as is"
         rotate = 0
     measured["rotate_degrees"] = rotate
-    output = image
+    output = page
     if rotate:
-        try:
-            turned = pyvips.Image.new_from_file(str(image)).rot(_VIPS_ROTATION[rotate])
-            turned.pngsave(str(out_path), compression=_PNG_COMPRESSION)
-        except pyvips.Error as exc:
-            raise ImageStepError(f"could not rotate {image} by {rotate}°: {exc}") from exc
-        output = out_path
+        output = GrayImage(np.ascontiguousarray(np.rot90(page.pixels, _QUARTER_TURNS[rotate])), page.dpi)
     record = StepRecord(
         step="orientation",
         applied=bool(rotate),
@@ -117,8 +137,8 @@ def orient(
         measured=measured,
         tool_versions=versions,
         seconds=time.perf_counter() - started,
-        input_image=image,
-        output_image=output,
+        input_image=None,
+        output_image=None,
         note=note,
     )
-    return StepOutput(output, record)
+    return StepResult(output, record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +12,9 @@ import cv2
 import numpy as np
 from pipeline.imaging import pyvips
 
-from pipeline.page_steps.base import (_PNG_COMPRESSION, Box, ImageStepError, StepOutput, StepRecord, _components,
-                                      _text_like_ink, read_analysis_copy, tool_versions_imaging)
+from pipeline.page_steps.base import (_PNG_COMPRESSION, AnalysisCopy, Box, GrayImage, ImageStepError, StepOutput,
+                                      StepRecord, StepResult, _components, _text_like_ink, analysis_copy,
+                                      read_analysis_copy, tool_versions_imaging)
 
 
 
@@ -218,17 +220,71 @@ def split_spread(
     reduce: int | None = None,
     min_confidence: float = SPLIT_MIN_CONFIDENCE,
 ) -> tuple[StepOutput, ...]:
-    """Split a double-page spread at its gutter into a left and a right page image, or
-    leave a single page whole. Returns (left, right) or (single,); each item's record says
-    which half it is (measured["half"]) and where it lies (measured["box"], in `image`'s
-    pixels), with the split line and the evidence (find_gutter).
+    """Split a double-page spread (a work-image FILE) at its gutter into a left and a
+    right page image, or leave a single page whole. Returns (left, right) or (single,);
+    each item's record says which half it is (measured["half"]) and where it lies
+    (measured["box"], in `image`'s pixels), with the split line and the evidence.
 
     `region` is the page box found by crop_borders (None: the whole image); the halves
     are cut from it directly, so a cropped spread is encoded once. When the image is not
     a spread and `region` is a real crop, the region is written to `single_path` (the
     record then says applied=False — nothing was split — and points to that file)."""
     started = time.perf_counter()
-    copy = read_analysis_copy(image, region=region, reduce=reduce)
+    records = measure_split(read_analysis_copy(image, region=region, reduce=reduce), min_confidence=min_confidence)
+    if len(records) == 2:
+        paths = {"left": left_path, "right": right_path}
+        _write_regions(image=image, regions=[(tuple(r.measured["box"]), paths[r.measured["half"]]) for r in records])
+        seconds = time.perf_counter() - started
+        return tuple(StepOutput(paths[r.measured["half"]], dataclasses.replace(
+            r, seconds=seconds, input_image=image, output_image=paths[r.measured["half"]])) for r in records)
+    (record,) = records
+    output, note = image, record.note
+    full = pyvips.Image.new_from_file(str(image))
+    box = tuple(record.measured["box"])
+    if box != (0, 0, full.width, full.height):
+        if single_path is None:
+            raise ImageStepError("split_spread was given a crop region but no single_path to write a single page to")
+        _write_regions(image=image, regions=[(box, single_path)])
+        output = single_path
+        note = f"{note}; the page box found by the crop was extracted"
+    return (StepOutput(output, dataclasses.replace(record, note=note, seconds=time.perf_counter() - started,
+                                                   input_image=image, output_image=output)),)
+
+
+def split_image(
+    page: GrayImage,
+    *,
+    region: Box | None = None,
+    analysis: AnalysisCopy | None = None,
+    reduce: int | None = None,
+    min_confidence: float = SPLIT_MIN_CONFIDENCE,
+) -> tuple[StepResult, ...]:
+    """`split_spread` on a page in memory: (left, right) or (single,), each the region of
+    `page` its record's measured["box"] gives (a single page is `region` of the page, the
+    page itself when there is no crop). `analysis`: the page's analysis copy, used when it
+    shows exactly `region` (else one is made)."""
+    started = time.perf_counter()
+    full = (0, 0, page.width, page.height)
+    box = tuple(region) if region is not None else full
+    copy = analysis if analysis is not None and analysis.region == box and reduce in (None, analysis.reduce) \
+        else analysis_copy(page, region=box, reduce=reduce)
+    records = measure_split(copy, min_confidence=min_confidence, started=started)
+    results = []
+    for record in records:
+        part = tuple(record.measured["box"])
+        image = page if part == full else GrayImage(np.ascontiguousarray(page.region(part).pixels), page.dpi)
+        if len(records) == 1 and part != full:
+            record = dataclasses.replace(record, note=f"{record.note}; the page box found by the crop was cut out")
+        results.append(StepResult(image, record))
+    return tuple(results)
+
+
+def measure_split(copy: AnalysisCopy, *, min_confidence: float = SPLIT_MIN_CONFIDENCE,
+                  started: float | None = None) -> tuple[StepRecord, ...]:
+    """Where a page (the region of it `copy` shows) splits: two records (left, right:
+    applied, measured["box"] each half's box) for a spread, one (applied=False,
+    measured["box"] the region) otherwise. Nothing is cut here."""
+    started = time.perf_counter() if started is None else started
     rx, ry, rw, rh = copy.region
     estimate = find_gutter(copy.gray, dpi=copy.dpi, aspect=rw / float(rh), min_confidence=min_confidence)
     parameters = {"method": "text-free band with shadow, fold line or a unique wide gap",
@@ -244,25 +300,13 @@ def split_spread(
         split_x = copy.to_work_x(estimate.x)
         shared["split_x"] = split_x
         boxes = {"left": (rx, ry, split_x - rx, rh), "right": (split_x, ry, rx + rw - split_x, rh)}
-        paths = {"left": left_path, "right": right_path}
-        _write_regions(image=image, regions=[(boxes[h], paths[h]) for h in ("left", "right")])
         seconds = time.perf_counter() - started
         return tuple(
-            StepOutput(paths[half], StepRecord(
-                step="split", applied=True, parameters=parameters,
-                measured={**shared, "half": half, "box": list(boxes[half])},
-                tool_versions=versions, seconds=seconds, input_image=image, output_image=paths[half]))
+            StepRecord(step="split", applied=True, parameters=parameters,
+                       measured={**shared, "half": half, "box": list(boxes[half])},
+                       tool_versions=versions, seconds=seconds, input_image=None, output_image=None)
             for half in ("left", "right"))
-    output, note = image, estimate.note
-    full = pyvips.Image.new_from_file(str(image))
-    if (rx, ry, rw, rh) != (0, 0, full.width, full.height):
-        if single_path is None:
-            raise ImageStepError("split_spread was given a crop region but no single_path to write a single page to")
-        _write_regions(image=image, regions=[((rx, ry, rw, rh), single_path)])
-        output = single_path
-        note = f"{note}; the page box found by the crop was extracted"
-    record = StepRecord(step="split", applied=False, parameters=parameters,
-                        measured={**shared, "half": None, "box": [rx, ry, rw, rh]},
-                        tool_versions=versions, seconds=time.perf_counter() - started,
-                        input_image=image, output_image=output, note=note)
-    return (StepOutput(output, record),)
+    return (StepRecord(step="split", applied=False, parameters=parameters,
+                       measured={**shared, "half": None, "box": [rx, ry, rw, rh]},
+                       tool_versions=versions, seconds=time.perf_counter() - started,
+                       input_image=None, output_image=None, note=estimate.note),)

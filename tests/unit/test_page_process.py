@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ocr import tesseract
-from pipeline.page import ProcessedPage, process_page
+from pipeline.page import ProcessedPage, process_page, render_page
 
 TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
 A1 = TESTDATA / "A1_ocrmypdf_resources"
@@ -45,14 +45,20 @@ def test_skew_pdf_reads_better_after_deskew(tmp_path):
     assert [s.step for s in page.steps] == ["render", "orientation", "crop", "split", "deskew", "binarise"]
     render, orientation, crop, split, deskew, binarise = page.steps
     assert not orientation.applied and orientation.measured["rotate_degrees"] == 0
-    # white margins, one page: nothing cropped, nothing split, the rendered image goes on
-    assert not crop.applied and not split.applied and split.output_image == render.output_image
+    # white margins, one page: nothing cropped, nothing split
+    assert not crop.applied and not split.applied and split.measured["box"] == [0, 0, 2550, 3300]
     assert not binarise.applied and binarise.measured["background_unevenness"] < 0.05  # clean page: Tesseract's Otsu
-    assert deskew.applied and page.work_image == deskew.output_image != render.output_image
+    assert deskew.applied and abs(deskew.measured["angle_degrees"] + 1.88) < 0.15
+    # decoded once, steps in memory; the one image written is the one Tesseract read
+    assert render.input_image == A1 / "skew.pdf" and render.output_image is None
+    assert [s.output_image for s in page.steps[:-1]] == [None] * 5
+    assert binarise.output_image == page.work_image and page.work_image.is_file()
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [page.work_image.name]
     assert page.ocr.dpi == 300 and page.ocr.langs == "eng"
     print("stage seconds:", page.seconds)
 
-    unstraightened = tesseract.ocr_page(image=render.output_image, out_base=tmp_path / "raw", langs="eng",
+    rendered = render_page(A1 / "skew.pdf", fmt="pdf", page_index=0, out_path=tmp_path / "raw" / "render.png")
+    unstraightened = tesseract.ocr_page(image=rendered.image, out_base=tmp_path / "raw" / "ocr", langs="eng",
                                         tessdata_dir=None, timeout_s=120)
     truth = (A1 / "linn.txt").read_text(encoding="utf-8")
     before, after = _word_recall(unstraightened.text, truth), _word_recall(page.ocr.text, truth)
