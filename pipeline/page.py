@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from pipeline.imaging import pyvips
 
-from ocr import script, tesseract
+from ocr import line_image, script, tesseract
 from pipeline import page_steps
 from pipeline.errors import SijilError, ToolError
 from pipeline.page_steps import StepRecord
@@ -324,6 +324,19 @@ def process_page(
                           timeout_s=decode_timeout_s)
     page_dpi = decoded.record.measured["dpi"]
     ocr_dpi = int(round(page_dpi))
+    # One line of text (a strip cut from a page, a dataset's line image): line mode inside
+    # a margin, none of the page steps, which harm it (measured: ocr/line_image.py). Its
+    # languages as given: OSD finds no script on one line (the `auto` look would cost
+    # ~0.5 s and fall back to ara+fra anyway).
+    line = line_image.prepare_text_line(decoded.image.pixels, dpi=page_dpi, out_path=work_dir / f"{stem}-work.png")
+    if line is not None:
+        t1 = time.perf_counter()
+        ocr = tesseract.ocr_page(image=line.image, out_base=work_dir / f"{stem}-ocr", langs=langs, psm=line.psm,
+                                 dpi=ocr_dpi, tessdata_dir=tessdata_dir, timeout_s=ocr_timeout_s)
+        return (ProcessedPage(source=source, fmt=fmt, page_index=page_index, work_image=line.image, dpi=page_dpi,
+                              steps=(decoded.record, line.record), ocr=ocr,
+                              seconds=StageSeconds(decode=t1 - t0, orientation=0.0, deskew=0.0,
+                                                   ocr=time.perf_counter() - t1)),)
     analysis = page_steps.analysis_copy(decoded.image)
     t1 = time.perf_counter()
     oriented = page_steps.orient_image(decoded.image, analysis=analysis, tessdata_dir=tessdata_dir,

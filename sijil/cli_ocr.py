@@ -96,8 +96,10 @@ def register(app: typer.Typer, get_settings: Callable[[typer.Context], object]) 
         for page in reading.pages:
             conf = page.mean_confidence
             parts = f", {len(page.parts)} parts" if len(page.parts) > 1 else ""
+            # psm 7: the image was found to be one text line and read in line mode.
+            psm = "/".join(sorted({str(p.ocr.psm) for p in page.parts}))
             err_console.print(f"page {page.page_index + 1}/{reading.page_count}{parts}: "
-                              f"{sum(p.seconds.total for p in page.parts):.1f} s, "
+                              f"{sum(p.seconds.total for p in page.parts):.1f} s, psm {psm}, "
                               f"confidence {'-' if conf is None else f'{conf:.2f}'}", highlight=False)
         err_console.print(f"{reading.fmt}, {reading.page_count} page(s), {langs}, {reading.seconds:.1f} s",
                           highlight=False)
