@@ -200,6 +200,13 @@ def combine_values(name: str, readings: Sequence[Reading | None]) -> FieldValue 
         return None
     # The most precise value among the most confident: a full date beats its month.
     best = max(present, key=lambda r: (r.conf, len(r.value)))
+    if name == "act_number":
+        # "7" against "37": OCR loses a digit far more often than it invents one; the
+        # longer number is the likelier (the disagreement still sends it to review).
+        longer = [r for r in present if r.value != best.value and r.value.endswith(best.value)
+                  and r.conf >= _AGREEMENT_FLOOR]
+        if longer:
+            best = max(longer, key=lambda r: r.conf)
     agreeing = [r for r in present if _compatible(r.value, best.value)]
     precise = max(agreeing, key=lambda r: (len(r.value), r.conf))
     if precise is not best and precise.conf >= _AGREEMENT_FLOOR:

@@ -30,7 +30,7 @@ from pipeline.extract.fields import (
 from pipeline.extract.model import ActPart, ExtractedAct, Row
 from pipeline.extract.ocr_words import Line, OcrWord, build_lines, typical_height
 from pipeline.extract.text import default_tolerance, fold_arabic, fold_latin, levenshtein
-from pipeline.extract.words_to_dates import parse_time
+from pipeline.extract.words_to_dates import parse_number, parse_time
 
 # Label keys: letters only, folded (accents, case, hamza dropped), words run together,
 # so that "Né(e) le :", "Né(e)le:" and "Nee le" are one key. A label says what its row
@@ -363,6 +363,20 @@ def _is_page_header(line: Line, *, script: str) -> bool:
 # --- reading an act --------------------------------------------------------------------------
 
 
+_NAME_LABELS = frozenset({"surname", "given", "husband", "wife", "spouse", "declarant", "witnesses", "father",
+                          "mother"})
+
+
+def _number_words(words: Sequence[OcrWord], *, script: str) -> bool:
+    """Whether most of the words are numbers written in words (a date's year run on)."""
+    letters = [w for w in words if any(ch.isalpha() for ch in w.text)]
+    if len(letters) < 2:
+        return False
+    lang = "fr" if script == "lat" else "ar"
+    numbers = sum(1 for w in letters if parse_number(w.text, lang=lang) is not None)
+    return numbers * 2 > len(letters)
+
+
 def _resolve(rows: Sequence[Row], *, script: str, kind: str = "birth") -> dict[str, Row]:
     """Slot of the kind's form → row (continuation lines appended). A labelled row goes to
     the next slot its label opens (then to any slot left that it opens); an unlabelled
@@ -371,6 +385,10 @@ def _resolve(rows: Sequence[Row], *, script: str, kind: str = "birth") -> dict[s
     form = kinds.FORMS[kind]
     merged: list[Row] = []
     for row in rows:
+        if not row.starts_row and merged and merged[-1].key in _NAME_LABELS and _number_words(row.value, script=script):
+            # Number words never continue a name: the line is the rest of a date whose
+            # first line (and label) OCR lost — a row of its own, placed by the form's order.
+            row = replace(row, starts_row=True, label_factor=row.label_factor * 0.7)
         if not row.starts_row and merged:
             last = merged[-1]
             merged[-1] = replace(last, value=last.value + row.value, label_factor=last.label_factor * row.label_factor)

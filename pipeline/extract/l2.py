@@ -50,8 +50,10 @@ def _key_ar(word: OcrWord) -> str:
 def _is_opening(line: Line, *, script: str) -> bool:
     words = line.words[:3]
     if script == "lat":
-        letters = "".join(_key_fr(w) for w in words[:2])
-        return letters.startswith(("lan", "1an", "lam")) or letters[:3] == "lan"
+        # "L'an", "L'am", "L' an", "1'an" — not "la mairie" or "l'ambulance".
+        first = _key_fr(words[0]) if words else ""
+        second = _key_fr(words[1]) if len(words) > 1 else ""
+        return first in ("lan", "lam") or (first in ("l", "") and second in ("an", "am"))
     keys = [_key_ar(w) for w in words]
     return len(keys) >= 2 and keys[0] == _AR_OPENING[0] and fuzzy_lookup(keys[1], {_AR_OPENING[1]: 1}) is not None
 
@@ -108,6 +110,18 @@ def _column_gap(words: Sequence[OcrWord], *, side: str) -> float | None:
     length, begin = best
     if begin is None or length * step < 0.6 * height:
         return None
+    # The run allows a few words (noise); the column itself is its longest stretch with
+    # none: a long margin entry's last word ("… Kamel et") stays in the margin.
+    clear, clear_begin, run = 0, begin, None
+    for b in range(begin, begin + length):
+        if bins[b] == 0:
+            run = b if run is None else run
+            if b - run + 1 > clear:
+                clear, clear_begin = b - run + 1, run
+        else:
+            run = None
+    if clear * step >= 0.6 * height:
+        begin, length = clear_begin, clear
     # The column must have text on its outer side (a margin), not only page edge.
     middle = x0 + (begin + length / 2) * step
     outer = [w for w in words if (w.right < middle if side == "left" else w.left > middle)]

@@ -23,8 +23,8 @@ _FUZZY = 0.3
 
 @dataclass(frozen=True)
 class Slot:
-    """Words [start, end) of the act's words; factor < 1 when a fixed word next to the
-    slot was not found (where the slot ends is then a guess)."""
+    """Words [start, end) of the act's words; factor < 1 when a fixed word between the
+    slot and its neighbours was not found (where the slot ends is then a guess)."""
 
     start: int
     end: int
@@ -70,6 +70,12 @@ def align(keys: Sequence[str], template: Sequence[str]) -> tuple[dict[str, Slot]
                     step = _literal_cost(keys[j], accepted[i])
                     if step is not None:
                         relax(i + 1, j + 1, here + step, (i, j, "match"))
+                    if i + 1 < m and not is_slot[i + 1]:
+                        # Two fixed words OCR read as one ("حررفي", "Dresséle").
+                        joined = tuple(a + b for a in accepted[i] for b in accepted[i + 1])
+                        step = _literal_cost(keys[j], joined)
+                        if step is not None:
+                            relax(i + 2, j + 1, here + step + _FUZZY, (i, j, "match2"))
                 relax(i + 1, j, here + _MISS, (i, j, "miss"))
             if j < n and not (i < m and is_slot[i]):
                 relax(i, j + 1, here + (0.0 if not keys[j] or i == m else _SKIP), (i, j, "skip"))
@@ -88,6 +94,8 @@ def align(keys: Sequence[str], template: Sequence[str]) -> tuple[dict[str, Slot]
             missed.add(pi)
         elif move == "match":
             found += 1
+        elif move == "match2":
+            found += 2
         i, j = pi, pj
     slots: dict[str, Slot] = {}
     for index, item in enumerate(template):
@@ -97,8 +105,14 @@ def align(keys: Sequence[str], template: Sequence[str]) -> tuple[dict[str, Slot]
         if not taken:
             continue
         factor = 1.0
-        for neighbour in (index - 1, index + 1):
-            if 0 <= neighbour < m and neighbour in missed:
-                factor *= 0.8
+        for step in (-1, 1):
+            # The fixed words between this slot and the next one on that side: one lost
+            # makes where the slot ends a guess.
+            neighbour = index + step
+            while 0 <= neighbour < m and not is_slot[neighbour]:
+                if neighbour in missed:
+                    factor *= 0.8
+                    break
+                neighbour += step
         slots[item.strip("<>")] = Slot(start=min(taken), end=max(taken) + 1, factor=factor)
     return slots, found
