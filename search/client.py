@@ -16,6 +16,16 @@ from elasticsearch import ApiError, AuthenticationException, Elasticsearch
 from pipeline.errors import ConfigError, SearchError, ServiceUnavailable
 from sijil.settings import Settings
 
+try:
+    # orjson (installed with Prefect) encodes a bulk request ~4x faster than the standard
+    # library, and on a bulk load the client's JSON encoding competes with Elasticsearch
+    # for the same cores. The standard serializer stays the fallback.
+    from elasticsearch.serializer import OrjsonSerializer
+
+    _SERIALIZER = OrjsonSerializer()
+except ImportError:  # pragma: no cover - orjson missing
+    _SERIALIZER = None
+
 
 def connect(settings: Settings) -> Elasticsearch:
     if settings.es_password is None:
@@ -29,6 +39,7 @@ def connect(settings: Settings) -> Elasticsearch:
         request_timeout=settings.es_request_timeout_s,
         retry_on_timeout=True,
         max_retries=2,
+        serializer=_SERIALIZER,
     )
 
 

@@ -861,19 +861,40 @@ def _substitute_cost(a: str, b: str) -> float:
     return 1.0
 
 
+_SUBSTITUTE_MEMO: dict[tuple[str, str], float] = {}
+
+
+def _substitute(a: str, b: str) -> float:
+    # The detail alphabet is small: each pair's cost is worked out once (re-ranking search
+    # candidates runs this in its innermost loop).
+    cost = _SUBSTITUTE_MEMO.get((a, b))
+    if cost is None:
+        cost = _SUBSTITUTE_MEMO[(a, b)] = _substitute_cost(a, b)
+    return cost
+
+
 @functools.lru_cache(maxsize=262144)
 def detail_distance(a: str, b: str) -> float:
     """Weighted edit distance between two detail spellings."""
+    delete_b = [_DELETE_COST.get(sym, 1.0) for sym in b]
     previous = [0.0]
-    for sym in b:
-        previous.append(previous[-1] + _DELETE_COST.get(sym, 1.0))
+    for cost in delete_b:
+        previous.append(previous[-1] + cost)
     for sa in a:
-        current = [previous[0] + _DELETE_COST.get(sa, 1.0)]
         delete_a = _DELETE_COST.get(sa, 1.0)
-        for j, sb in enumerate(b, start=1):
-            current.append(min(previous[j] + delete_a,
-                               current[j - 1] + _DELETE_COST.get(sb, 1.0),
-                               previous[j - 1] + _substitute_cost(sa, sb)))
+        left = previous[0] + delete_a
+        current = [left]
+        for j, sb in enumerate(b):
+            # min(delete from a, delete from b, substitute), in the same float arithmetic
+            best = previous[j + 1] + delete_a
+            other = left + delete_b[j]
+            if other < best:
+                best = other
+            other = previous[j] + _substitute(sa, sb)
+            if other < best:
+                best = other
+            current.append(best)
+            left = best
         previous = current
     return previous[-1]
 

@@ -444,17 +444,22 @@ def bench_search_command(
     import json
 
     from search.client import connect
-    from sijil.bench_search import bench_search
+    from sijil.bench_search import QUERY_KINDS, bench_search
 
-    result = bench_search(connect(_settings(ctx)), records=records, queries=queries)
+    result = bench_search(connect(_settings(ctx)), records=records, queries=queries, progress=err_console.print)
     if as_json:
         print(json.dumps(result, indent=2))
         return
     console.print(f"{result['records']:,} acts indexed in {result['index_seconds']:.0f} s "
-                  f"({result['docs_per_second']:,} docs/s), index {result['index_size_mib']:.0f} MiB")
-    for kind in ("name", "name_and_year", "filters_commune_year", "filters_date_range"):
+                  f"({result['docs_per_second']:,} docs/s; bulk alone {result['bulk_docs_per_second']:,} docs/s), "
+                  f"index {result['index_size_mib']:.0f} MiB")
+    for kind in QUERY_KINDS:
         r = result[kind]
-        console.print(f"{kind:22s} p50 {r['p50_ms']:6.1f} ms   p95 {r['p95_ms']:6.1f} ms   ({r['queries']} queries)")
+        console.print(f"{kind:22s} p50 {r['p50_ms']:6.1f} ms   p95 {r['p95_ms']:6.1f} ms   ({r['queries']} queries; "
+                      f"Elasticsearch took p50 {r['es_took']['p50']:.0f} / p95 {r['es_took']['p95']:.0f} ms, "
+                      f"{r['searches_per_query']} searches/query)")
+    console.print("load average (1 min): " + ", ".join(f"{k} {v}" for k, v in result["load_average_1min"].items())
+                  + f" on {result['cpus']} CPUs")
 
 
 @bench_app.command("ocr")
