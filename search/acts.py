@@ -78,11 +78,23 @@ ACTS_MAPPING = {
 
 
 def ensure_acts_index(es: Elasticsearch, *, index_prefix: str) -> str:
+    """Create the act index, or give an existing one the name fields of roles added since
+    it was made (its other settings stay as they were until `sijil reindex acts`)."""
     name = acts_index_name(index_prefix)
     with translated(f"Preparing index {name}"):
-        if not es.indices.exists(index=name):
+        try:
+            mappings = es.indices.get_mapping(index=name)[name]["mappings"]
+        except NotFoundError:
             es.indices.create(index=name, mappings=ACTS_MAPPING,
                               settings={"number_of_shards": 1, "number_of_replicas": 0, **analysis_settings()})
+            return name
+        known = mappings.get("properties", {}).get("keys", {}).get("properties", {})
+        missing = [role for role in ROLES if role not in known]
+        if missing:
+            # The mapping is strict: without this, an act naming a spouse would be refused.
+            es.indices.put_mapping(index=name, properties={
+                "names": {"properties": {role: NAME_TEXT for role in missing}},
+                "keys": {"properties": {role: KEY_TERMS for role in missing}}})
     return name
 
 

@@ -94,3 +94,25 @@ def test_missing_index_is_no_hits_not_an_error(es):
 
     assert search_acts(es, index_prefix="sijil-no-such-prefix", name="Mohamed") == (0, [])
     assert review_queue(es, index_prefix="sijil-no-such-prefix") == (0, [])
+
+
+def test_an_index_made_before_the_spouse_role_takes_death_acts(es, isolated):
+    from search.acts import ACTS_MAPPING, ROLES, acts_index_name, index_acts, search_acts
+    from search.analysis import analysis_settings
+
+    prefix = f"{isolated.index_prefix}-old"
+    old_roles = [r for r in ROLES if r != "spouse"]
+    old_mapping = {**ACTS_MAPPING, "properties": {
+        **ACTS_MAPPING["properties"],
+        "names": {"properties": {r: ACTS_MAPPING["properties"]["names"]["properties"][r] for r in old_roles}},
+        "keys": {"properties": {r: {"type": "keyword"} for r in old_roles}}}}
+    index = acts_index_name(prefix)
+    es.indices.create(index=index, mappings=old_mapping, settings={"number_of_shards": 1, **analysis_settings()})
+    try:
+        record = _record("death", 7, {**_person(("Ahmed", "أحمد"), ("BOUZID", "بوزيد")),
+                                      "spouse": _person(("Khadidja", "خديجة"), ("MERABET", "مرابط"))})
+        index_acts(es, index_prefix=prefix, records=[record])
+        _, hits = search_acts(es, index_prefix=prefix, name="خديجة مرابط", roles=("spouse",))
+        assert [h.act_id for h in hits] == [record["act_id"]]
+    finally:
+        es.options(ignore_status=404).indices.delete(index=index)
