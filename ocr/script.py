@@ -226,9 +226,11 @@ def page_windows(*, image: Path, tessdata_dir: Path | None, timeout_s: float) ->
 
 
 def page_windows_of(*, page: pyvips.Image, small: np.ndarray, dpi: float, factor: int, tessdata_dir: Path | None,
-                    timeout_s: float, subject: str = "the page", started: float | None = None) -> PageWindows:
+                    timeout_s: float, subject: str = "the page", started: float | None = None,
+                    min_characters: int | None = None) -> PageWindows:
     """`page_windows` on a page already decoded: `page` at full resolution (gray), `small`
-    its copy shrunk `factor` times by libvips' box shrink (the page steps share theirs)."""
+    its copy shrunk `factor` times by libvips' box shrink (the page steps share theirs).
+    `min_characters`: passed to OSD (tesseract.detect_orientation_many)."""
     started = time.perf_counter() if started is None else started
     ink = text_ink(small, reduced_dpi=dpi / factor)
     axis = estimate_axis(ink, reduced_dpi=dpi / factor)
@@ -246,7 +248,7 @@ def page_windows_of(*, page: pyvips.Image, small: np.ndarray, dpi: float, factor
             crops.append(crop_path)
         t = time.perf_counter()
         answers = tesseract.detect_orientation_many(images=crops, tessdata_dir=tessdata_dir, timeout_s=timeout_s,
-                                                    dpi=int(round(dpi))) if crops else []
+                                                    dpi=int(round(dpi)), min_characters=min_characters) if crops else []
         osd_seconds = (time.perf_counter() - t) / max(1, len(crops))
     results = [WindowOsd(box=box, answered=osd.note is None, rotate_degrees=osd.rotate_degrees,
                          orientation_confidence=osd.orientation_confidence, script=osd.script,

@@ -21,7 +21,7 @@ from pipeline.page_steps.base import *  # noqa: F401,F403
 from pipeline.page_steps.base import _PNG_COMPRESSION, _components, _text_ink, _text_like_ink  # noqa: F401
 from pipeline.page_steps.binarise import *  # noqa: F401,F403
 from pipeline.page_steps.crop import *  # noqa: F401,F403
-from pipeline.page_steps.deskew import *  # noqa: F401,F403
-from pipeline.page_steps.deskew import _MIN_INK_PIXELS  # noqa: F401
+from pipeline.page_steps.skew import *  # noqa: F401,F403
+from pipeline.page_steps.skew import _MIN_INK_PIXELS  # noqa: F401
 from pipeline.page_steps.orientation import *  # noqa: F401,F403
 from pipeline.page_steps.split import *  # noqa: F401,F403
