@@ -1,8 +1,10 @@
 """One page of a scanned file, from the master file to OCR output.
 
-`render_page` decodes ONE page into a work image; `process_page` runs
-render → orientation → crop → split → (per page image) deskew → binarise when it helps →
-OCR and returns everything it did: one ProcessedPage, or two for a double-page spread.
+`decode_page` decodes ONE page into memory (`render_page` also writes it as a work
+image); `process_page` runs decode → orientation → crop → split → (per page image)
+deskew → binarise when it helps → OCR on the page held in memory, writes the image
+Tesseract reads once, and returns everything it did: one ProcessedPage, or two for a
+double-page spread.
 Both take and return plain, picklable values (paths, numbers, frozen dataclasses) so a
 process pool can run one page per worker; nothing keeps a file handle open.
 

@@ -3,9 +3,9 @@
 `read_document` is the flow's per-page path applied to every page of one file: the
 format from the file's first bytes (scanners.formats.sniff_format), the same format and
 safety checks a batch file goes through (inspect_content: structure, page count, pixel
-and page limits), then `process_page` (render → orientation → deskew → OCR) per page.
-It is what `sijil ocr` prints and what `sijil eval ocr` scores, so a figure measured
-there is a figure about the flow.
+and page limits), then `process_page` (decode → orientation → crop → split → deskew →
+binarise → OCR) per page. It is what `sijil ocr` prints and what `sijil eval ocr`
+scores, so a figure measured there is a figure about the flow.
 
 `process_page` gives one ProcessedPage per page, or a tuple of them when it cuts a
 double-page spread into halves; a PageReading keeps them in the order it gave them.
