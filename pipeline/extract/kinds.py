@@ -263,7 +263,7 @@ def is_valued(name: str) -> bool:
     return name in _VALUED or name.endswith("birth_date")
 
 
-def combine(readings: Mapping[str, Sequence[Reading | None]]) -> dict[str, FieldValue]:
+def combine(readings: Mapping[str, Sequence[Reading | None]], *, repair_ya: bool = False) -> dict[str, FieldValue]:
     """One field per name from the readings of each script (and each writing): values
     combined by agreement, names and places kept per script and checked across scripts."""
     fields: dict[str, FieldValue] = {}
@@ -280,7 +280,7 @@ def combine(readings: Mapping[str, Sequence[Reading | None]]) -> dict[str, Field
                 per_script.setdefault(reading.script, reading)
             value = combine_text(name, list(per_script.values()))
             if value is not None and not name.endswith("occupation"):
-                value = cross_check_name(value)
+                value = cross_check_name(value, repair_ya=repair_ya)
         if value is not None:
             fields[name] = value
     return fields

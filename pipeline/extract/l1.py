@@ -452,7 +452,7 @@ def read_act(parts: Sequence[ActPart], *, expected_year: int | None = None) -> E
         if value is not None:
             # Places too: most communes' French names transliterate the Arabic (Bab El
             # Oued, باب الوادي); those that do not (Oran, وهران) go to a person.
-            fields[name] = cross_check_name(value)
+            fields[name] = cross_check_name(value, repair_ya=True)
 
     text_field("surname", upper=True)
     text_field("given", upper=False)
@@ -509,7 +509,7 @@ def read_act(parts: Sequence[ActPart], *, expected_year: int | None = None) -> E
         for part_name in ("given", "surname", "occupation"):
             value = combine_text(f"{person}.{part_name}", [per_script.get(s, {}).get(part_name) for s in ("lat", "ar")])
             if value is not None:
-                fields[f"{person}.{part_name}"] = value if part_name == "occupation" else cross_check_name(value)
+                fields[f"{person}.{part_name}"] = value if part_name == "occupation" else cross_check_name(value, repair_ya=True)
 
     # The act number, from the header of the first part.
     head = parts[0].head if parts else {}
@@ -557,7 +557,7 @@ def _read_other_kind(parts: Sequence[ActPart], rows: dict[str, dict[str, Row]], 
                 readings.setdefault("sex", []).append(Reading(
                     script=script, text=" ".join(w.text for w in father.label), words=tuple(father.label),
                     conf=round(conf, 3), value=father.hint, note="from the father row's label"))
-    fields = kinds.combine(readings)
+    fields = kinds.combine(readings, repair_ya=True)
     number, mentions = _number_and_mentions(parts)
     act_number = suffix = None
     if number is not None:

@@ -191,3 +191,36 @@ def suspicious_final_ya(*, lat: str | None, ar: str) -> bool:
         return any(w.endswith("ى") for w in raw)
     latin = [w for w in fold_latin(lat).replace("-", " ").split() if w]
     return any(w.endswith("ى") for w in raw) and any(w.endswith(("i", "y")) for w in latin)
+
+
+# Given names whose Arabic spelling ends in alif maqsura (ى): the Latin writes them with a
+# final a/e (Moussa, Leila). Public naming habit, not a list of the names on any page.
+_ENDS_IN_ALIF_MAQSURA = {fold_arabic(w)[:-1] for w in ("مصطفى", "عيسى", "موسى", "يحيى", "ليلى", "هدى", "سلمى",
+                                                        "منى", "مرتضى", "بشرى", "ذكرى", "نجوى", "سلوى", "مجتبى",
+                                                        "مرتضى", "رضى", "يسرى", "لبنى", "سعدى", "حسنى", "مولى",
+                                                        # feminine elatives in place names
+                                                        "الوسطى", "الكبرى", "الصغرى", "السفلى", "العليا",
+                                                        "الأولى")}
+
+
+def repair_final_ya(ar: str) -> str:
+    """Final ى of each word read as ي, except in names that end in ى."""
+    out = []
+    for word in ar.split(" "):
+        if word.endswith("ى") and len(word) > 2 and fold_arabic(word)[:-1] not in _ENDS_IN_ALIF_MAQSURA:
+            word = word[:-1] + "ي"
+        out.append(word)
+    return " ".join(out)
+
+
+def repair_latin_i(lat: str, *, ar: str) -> str | None:
+    """The Latin writing with one T of a capitalised word read back as I, when that (and
+    only that) makes it agree with the Arabic; else None."""
+    found = []
+    for index, ch in enumerate(lat):
+        if ch != "T":
+            continue
+        candidate = lat[:index] + "I" + lat[index + 1:]
+        if same_name(lat=candidate, ar=ar):
+            found.append(candidate)
+    return found[0] if len(found) == 1 else None
