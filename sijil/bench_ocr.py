@@ -20,6 +20,11 @@ What is measured, per reader:
   the children: Linux reports the maximum over all waited-for descendants, not a sum of
   the processes that ran at the same time). Each reader runs in its own fresh process so
   that these counters start from zero.
+- load: the machine's 1-minute load average when the reader started and ended. The
+  readers run one after the other; on a shared machine the load one of them met can
+  differ from the next one's, and pages/min moves with it. CPU s/page moves much less,
+  so the table also gives each reader's pages per CPU-second against raw Tesseract's
+  (×tess CPU): what the ratio would be on cores nobody else uses.
 - CER (ocr/evaluate.py): page CER (reading order counts), line CER (each reference line
   matched wherever it was read: what was misread, whatever the order) and word F1 (bag of
   words: what search finds), overall figures weighted by reference length.
@@ -217,6 +222,7 @@ def _measure(reader: str, **kwargs: Any) -> dict:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_measured_child, args=(queue, reader, kwargs))
+    load_start = os.getloadavg()[0]
     process.start()
     while True:
         try:
@@ -227,7 +233,7 @@ def _measure(reader: str, **kwargs: Any) -> dict:
                 result = {"ok": False, "error": f"the {reader} process ended with exit code {process.exitcode}"}
                 break
     process.join()
-    return result
+    return {**result, "load": [round(load_start, 2), round(os.getloadavg()[0], 2)]}
 
 
 # ---------------------------------------------------------------- inputs for the other readers (untimed)
@@ -354,6 +360,7 @@ def bench_ocr(
             "pages_per_min": round(60 * n / run["wall_s"], 2),
             "cpu_s_per_page": round(run["cpu_s"] / n, 3),
             "peak_rss_mib": round(run["peak_rss_mib"], 1),
+            "load": run.get("load"),
             "scores": _score(truths, texts, kinds),
         }
         if name.startswith("sijil"):
@@ -368,10 +375,13 @@ def bench_ocr(
                                  for p, o in zip(pages, outputs)]
         readers[name] = entry
     floor = readers.get("tesseract", {}).get("pages_per_min")
+    floor_cpu = readers.get("tesseract", {}).get("cpu_s_per_page")
     ocrmypdf = readers.get("ocrmypdf", {}).get("pages_per_min")
     for name, entry in readers.items():
         if "pages_per_min" in entry:
             entry["vs_tesseract"] = round(entry["pages_per_min"] / floor, 3) if floor else None
+            entry["vs_tesseract_cpu"] = round(floor_cpu / entry["cpu_s_per_page"], 3) \
+                if floor_cpu and entry["cpu_s_per_page"] else None
             entry["vs_ocrmypdf"] = round(entry["pages_per_min"] / ocrmypdf, 3) if ocrmypdf else None
     return {"pages": [str(p) for p in pages], "kinds": kinds, "langs": langs, "workers": workers,
             "cpu_count": os.cpu_count(), "load_average": [round(v, 2) for v in os.getloadavg()],
@@ -387,18 +397,22 @@ def render_table(result: dict) -> str:
     readers = result["readers"]
     lines = [f"{len(result['pages'])} pages, {result['workers']} workers, Tesseract langs {result['langs']}, "
              f"load average at the end {result['load_average']}", ""]
-    head = f"{'reader':<18}{'pages/min':>10}{'×tess':>7}{'×ocrmypdf':>10}{'CPU s/pg':>10}{'peak RSS':>10}" \
-           f"{'CER':>8}{'line CER':>10}{'word F1':>9}"
+    head = f"{'reader':<18}{'pages/min':>10}{'×tess':>7}{'×ocrmypdf':>10}{'CPU s/pg':>10}{'×tess CPU':>10}" \
+           f"{'peak RSS':>10}{'CER':>8}{'line CER':>10}{'word F1':>9}{'load':>12}"
     lines += [head, "-" * len(head)]
     for name, entry in readers.items():
         if "error" in entry:
             lines.append(f"{name:<18}failed: {entry['error'][:100]}")
             continue
         scores = entry["scores"]
+        load = entry.get("load")
+        load_text = f"{load[0]:.1f}→{load[1]:.1f}" if load else "—"
         lines.append(f"{name:<18}{entry['pages_per_min']:>10.1f}{_fmt(entry['vs_tesseract']):>7}"
                      f"{_fmt(entry['vs_ocrmypdf']):>10}{entry['cpu_s_per_page']:>10.2f}"
+                     f"{_fmt(entry.get('vs_tesseract_cpu')):>10}"
                      f"{_fmt(entry['peak_rss_mib'], '{:.0f} MiB'):>10}{_fmt(scores.get('cer'), '{:.1%}'):>8}"
-                     f"{_fmt(scores.get('line_cer'), '{:.1%}'):>10}{_fmt(scores.get('word_f1'), '{:.3f}'):>9}")
+                     f"{_fmt(scores.get('line_cer'), '{:.1%}'):>10}{_fmt(scores.get('word_f1'), '{:.3f}'):>9}"
+                     f"{load_text:>12}")
     kinds = sorted({k for e in readers.values() if "scores" in e for k in e["scores"].get("by_kind", {})})
     if kinds:
         lines += ["", "line CER / page CER by page kind"]

@@ -37,7 +37,7 @@ def test_render_table_shows_every_reader_and_failures():
     table = bench_ocr.render_table(result)
     assert "sijil[auto]" in table and "30.0" in table and "2.0%" in table
     assert "ocrmypdf" in table and "failed: ocrmypdf is not installed" in table
-    assert "orientation 0.60" in table
+    assert "orientation 0.60" in table and "×tess CPU" in table
 
 
 def test_mismatched_truths_are_refused():
@@ -57,5 +57,6 @@ def test_live_run_on_one_page(tmp_path):
         assert reader["pages_per_min"] > 0 and reader["cpu_s_per_page"] > 0
         assert 5 < reader["peak_rss_mib"] < 2000
         assert reader["scores"]["line_cer"] < 0.05
+        assert len(reader["load"]) == 2 and reader["vs_tesseract_cpu"] > 0
     assert result["readers"]["sijil[eng]"]["per_page"][0]["orientation"] in ("osd-windows", "osd-page")
     assert "tesseract" in bench_ocr.render_table(result)
