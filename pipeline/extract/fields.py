@@ -128,6 +128,8 @@ def name_shape_factor(text: str, *, script: Script, upper: bool | None = None) -
     if not _LATIN_NAME.match(text):
         return 0.3
     letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 2:
+        return 0.3  # "H": the rest of the name was cut off or read as another word
     words = [w for w in re.split(r"[ \-']", text) if w]
     factor = 1.0
     # Tesseract reads a final I as T in typed capitals: ABDELLAOUT, OULD-ALT (the

@@ -190,7 +190,11 @@ def suspicious_final_ya(*, lat: str | None, ar: str) -> bool:
     if lat is None:
         return any(w.endswith("ى") for w in raw)
     latin = [w for w in fold_latin(lat).replace("-", " ").split() if w]
-    return any(w.endswith("ى") for w in raw) and any(w.endswith(("i", "y")) for w in latin)
+    if any(w.endswith("ى") for w in raw) and any(w.endswith(("i", "y")) for w in latin):
+        return True
+    # Whatever the Latin says (AMRANE for عمراني), a final ى outside the names that end
+    # in it is as likely an OCR slip.
+    return any(w.endswith("ى") and len(w) > 2 and fold_arabic(w)[:-1] not in _ENDS_IN_ALIF_MAQSURA for w in raw)
 
 
 # Given names whose Arabic spelling ends in alif maqsura (ى): the Latin writes them with a
