@@ -170,23 +170,26 @@ def record_from_csv_row(row: dict[str, str]) -> dict[str, Any]:
 def rebuild_act_index(store: ObjectStore, es: Elasticsearch, *, bucket: str, index_prefix: str,
                       chunk: int = 5000) -> int:
     """Drop the act index and build it again from the records in MinIO."""
-    from search.acts import acts_index_name
+    from search.acts import acts_index_name, bulk_loading, ensure_acts_index
     from search.client import translated
 
     name = acts_index_name(index_prefix)
     with translated(f"Dropping index {name}"):
         es.options(ignore_status=404).indices.delete(index=name)
+    ensure_acts_index(es, index_prefix=index_prefix)
     total = 0
     batch: list[dict[str, Any]] = []
-    for record in iter_records(store, bucket=bucket):
-        batch.append(record)
-        if len(batch) >= chunk:
+    # No refresh and an async translog while loading: the index is rebuilt from MinIO, so a
+    # crash mid-way loses nothing that a second rebuild would not restore. bulk_loading puts
+    # the defaults back and refreshes once at the end.
+    with bulk_loading(es, index=name):
+        for record in iter_records(store, bucket=bucket):
+            batch.append(record)
+            if len(batch) >= chunk:
+                total += index_acts(es, index_prefix=index_prefix, records=batch, refresh=False)
+                batch = []
+        if batch:
             total += index_acts(es, index_prefix=index_prefix, records=batch, refresh=False)
-            batch = []
-    total += index_acts(es, index_prefix=index_prefix, records=batch, refresh=True) if batch else 0
-    with translated(f"Refreshing index {name}"):
-        if es.indices.exists(index=name):
-            es.indices.refresh(index=name)
     return total
 
 
