@@ -1,33 +1,45 @@
-"""`sijil bench ocr`: sijil's page path, raw Tesseract and OCRmyPDF side by side, in ONE
-run on the same pages (so the ratios hold on a shared, noisy machine), each with the same
-number of worker processes.
+"""`sijil bench ocr`: sijil's page path, raw Tesseract and OCRmyPDF side by side on the
+same pages, interleaved in rounds, each with the same number of worker processes and the
+same Tesseract models.
 
 - sijil: `pipeline.page.process_page` per page (decode, orientation, crop/split, deskew,
-  OCR with every renderer), `workers` processes.
+  OCR with every renderer), `workers` processes, models from `tessdata_dir`.
 - tesseract: `tesseract IMAGE - -l LANGS` on the input as it is (no orientation, no
   deskew), OMP_THREAD_LIMIT=1, `workers` at a time. PDF pages are rendered to 300-dpi
   gray PNG beforehand, untimed: the floor is the OCR alone.
 - ocrmypdf: `ocrmypdf --deskew --rotate-pages --output-type pdfa -l LANGS --jobs WORKERS`
   on one PDF holding all the pages (images wrapped by img2pdf beforehand, untimed), the
-  way a register volume would be given to it; its text is read back with `pdftotext`.
+  way a register volume would be given to it; its text is read back with `pdftotext`
+  after the timed run.
+- Same models: raw Tesseract and OCRmyPDF run with TESSDATA_PREFIX=`tessdata_dir` (the
+  folder sijil reads its models from); the result names the folder and each model's
+  digest. A floor read with other models would measure the models, not the pipeline.
 
-What is measured, per reader:
+Rounds: the machine is shared, and the load one reader meets can differ from the next
+one's by a factor of two, so one pass of each reader after the other mostly measures the
+load. Each round runs every reader once on the whole page set, in an order rotated from
+round to round (with three readers and three rounds each reader runs once first, once
+second, once last). Per reader the table gives the median over rounds; the ratios
+(sijil/raw Tesseract, sijil/OCRmyPDF) are taken within each round, between runs a few
+minutes apart, and their median is reported.
+
+What is measured, per reader and round:
 - pages/min: pages / wall time of the whole set.
 - CPU s/page: user + system time of every process the reader ran (rusage of the
   children, which on Linux includes grandchildren once they are waited for), plus the
   coordinating process's own time, divided by the pages.
 - peak RSS: the largest resident set of any single process the reader ran (ru_maxrss of
   the children: Linux reports the maximum over all waited-for descendants, not a sum of
-  the processes that ran at the same time). Each reader runs in its own fresh process so
-  that these counters start from zero.
-- load: the machine's 1-minute load average when the reader started and ended. The
-  readers run one after the other; on a shared machine the load one of them met can
-  differ from the next one's, and pages/min moves with it. CPU s/page moves much less,
-  so the table also gives each reader's pages per CPU-second against raw Tesseract's
-  (×tess CPU): what the ratio would be on cores nobody else uses.
-- CER (ocr/evaluate.py): page CER (reading order counts), line CER (each reference line
-  matched wherever it was read: what was misread, whatever the order) and word F1 (bag of
-  words: what search finds), overall figures weighted by reference length.
+  the processes that ran at the same time). Each run is its own fresh process so that
+  these counters start from zero. The table gives the largest over rounds.
+- load: the machine's 1-minute load average when the run started and ended. CPU s/page
+  moves much less with the load than pages/min, so the table also gives each reader's
+  pages per CPU-second against raw Tesseract's (×tess CPU): what the ratio would be on
+  cores nobody else uses.
+- CER (ocr/evaluate.py), from the first round (every round is scored; the result says
+  whether the texts differed between rounds): page CER (reading order counts), line CER
+  (each reference line matched wherever it was read: what was misread, whatever the
+  order) and word F1 (bag of words: what search finds), weighted by reference length.
 
 The CLI wraps `bench_ocr` and prints `render_table`.
 """
@@ -140,7 +152,8 @@ def _sijil_page(job: dict) -> dict:
     from pipeline.page import process_page
 
     result = process_page(source=Path(job["source"]), fmt=job["fmt"], page_index=0, work_dir=Path(job["work_dir"]),
-                          langs=job["langs"], tessdata_dir=None, ocr_timeout_s=job["timeout_s"])
+                          langs=job["langs"], tessdata_dir=Path(job["tessdata_dir"]) if job["tessdata_dir"] else None,
+                          ocr_timeout_s=job["timeout_s"])
     parts = tuple(result) if isinstance(result, (tuple, list)) else (result,)
     stages: dict[str, float] = {}
     for part in parts:
@@ -162,15 +175,26 @@ def _sijil_page(job: dict) -> dict:
     }
 
 
-def _run_sijil(*, pages: list[dict], workers: int, langs: str, work: str, timeout_s: float) -> list[dict]:
-    jobs = [{"source": p["path"], "fmt": p["fmt"], "langs": langs, "timeout_s": timeout_s,
+def _tesseract_env(tessdata_dir: str | None) -> dict[str, str]:
+    """The environment of the raw Tesseract and OCRmyPDF runs: one thread per process
+    (as sijil's Tesseract chokepoint sets it) and sijil's model folder."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    if tessdata_dir:
+        env["TESSDATA_PREFIX"] = tessdata_dir
+    return env
+
+
+def _run_sijil(*, pages: list[dict], workers: int, langs: str, work: str, timeout_s: float,
+               tessdata_dir: str | None) -> list[dict]:
+    jobs = [{"source": p["path"], "fmt": p["fmt"], "langs": langs, "timeout_s": timeout_s, "tessdata_dir": tessdata_dir,
              "work_dir": str(Path(work) / f"page-{i:03d}")} for i, p in enumerate(pages)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(_sijil_page, jobs))
 
 
-def _run_tesseract(*, pages: list[dict], workers: int, langs: str, timeout_s: float) -> list[dict]:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+def _run_tesseract(*, pages: list[dict], workers: int, langs: str, timeout_s: float,
+                   tessdata_dir: str | None) -> list[dict]:
+    env = _tesseract_env(tessdata_dir)
 
     def one(page: dict) -> dict:
         out = subprocess.run(["tesseract", page["raster"], "-", "-l", langs], env=env, capture_output=True,
@@ -182,14 +206,19 @@ def _run_tesseract(*, pages: list[dict], workers: int, langs: str, timeout_s: fl
 
 
 def _run_ocrmypdf(*, pages: list[dict], workers: int, langs: str, input_pdf: str, output_pdf: str,
-                  timeout_s: float) -> list[dict]:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    subprocess.run([sys.executable, "-m", "ocrmypdf", "--deskew", "--rotate-pages", "--output-type", "pdfa", "-l", langs, "--jobs", str(workers),
-                    input_pdf, output_pdf], env=env, capture_output=True, text=True, timeout=timeout_s * len(pages),
-                   check=True)
+                  timeout_s: float, tessdata_dir: str | None) -> list[dict]:
+    """OCRmyPDF's run alone; its text is read back by `_ocrmypdf_texts`, untimed."""
+    subprocess.run([sys.executable, "-m", "ocrmypdf", "--deskew", "--rotate-pages", "--output-type", "pdfa", "-l", langs,
+                    "--jobs", str(workers), input_pdf, output_pdf], env=_tesseract_env(tessdata_dir),
+                   capture_output=True, text=True, timeout=timeout_s * len(pages), check=True)
+    return [{"pdf": output_pdf, "page": number} for number in range(1, len(pages) + 1)]
+
+
+def _ocrmypdf_texts(outputs: list[dict]) -> list[dict]:
     texts = []
-    for number in range(1, len(pages) + 1):
-        out = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-enc", "UTF-8", output_pdf, "-"],
+    for output in outputs:
+        number = str(output["page"])
+        out = subprocess.run(["pdftotext", "-f", number, "-l", number, "-enc", "UTF-8", output["pdf"], "-"],
                              capture_output=True, text=True, timeout=60, check=True)
         texts.append({"text": out.stdout})
     return texts
@@ -301,6 +330,121 @@ def _score(truths: list[str], texts: list[str], kinds: list[str]) -> dict:
 # ---------------------------------------------------------------- the bench
 
 
+def _rotated(items: list, shift: int) -> list:
+    """The reader order of a round: round r starts with reader r (mod their number)."""
+    shift %= len(items)
+    return items[shift:] + items[:shift]
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _models(langs: str, tessdata_dir: Path | None) -> dict[str, str] | str:
+    """The digest of each model the readers load: the proof that all read with the same."""
+    from ocr.tesseract import model_digests
+    from pipeline.errors import ToolError
+
+    try:
+        return dict(model_digests(langs=langs, tessdata_dir=tessdata_dir))
+    except (ToolError, OSError, subprocess.SubprocessError) as exc:
+        return f"unknown: {exc}"
+
+
+def _run_rounds(readers: list[tuple[str, str, dict]], *, rounds: int, progress) -> tuple[dict[str, list[dict]], list]:
+    """Every reader once per round, in an order rotated per round. Each run is a fresh
+    process (`_measure`); OCRmyPDF's text is read out of its PDF after its timed run."""
+    runs: dict[str, list[dict]] = {name: [] for name, _, _ in readers}
+    orders = []
+    for number in range(1, rounds + 1):
+        order = _rotated(readers, number - 1)
+        orders.append([name for name, _, _ in order])
+        for name, reader, kwargs in order:
+            if progress is not None:
+                progress(f"round {number}/{rounds}: {name} (load {os.getloadavg()[0]:.1f})")
+            run = _measure(reader, **kwargs)
+            if run.get("ok") and reader == "ocrmypdf":
+                try:
+                    run["outputs"] = _ocrmypdf_texts(run["outputs"])
+                except (OSError, subprocess.SubprocessError) as exc:
+                    run = {"ok": False, "error": f"pdftotext could not read OCRmyPDF's output: {exc}", "load": run["load"]}
+            runs[name].append({**run, "round": number})
+    return runs, orders
+
+
+def _summarise(runs: list[dict], *, pages: list[Path], truths: list[str], kinds: list[str]) -> dict:
+    """One reader over its rounds: medians of pages/min and CPU, the largest peak RSS,
+    scores of the first round that worked, and every round's own figures."""
+    n = len(pages)
+    ok = [run for run in runs if run.get("ok")]
+    errors = [f"round {run['round']}: {run.get('error', 'failed')}" for run in runs if not run.get("ok")]
+    if not ok:
+        return {"error": "; ".join(errors) or "failed"}
+    per_round = []
+    for run in runs:
+        if not run.get("ok"):
+            per_round.append({"round": run["round"], "error": run.get("error", "failed"), "load": run.get("load")})
+            continue
+        per_round.append({"round": run["round"], "wall_s": round(run["wall_s"], 2),
+                          "pages_per_min": round(60 * n / run["wall_s"], 2), "cpu_s_per_page": round(run["cpu_s"] / n, 3),
+                          "peak_rss_mib": round(run["peak_rss_mib"], 1), "load": run.get("load")})
+    good = [r for r in per_round if "error" not in r]
+    texts = [[o["text"] for o in run["outputs"]] for run in ok]
+    entry: dict[str, Any] = {
+        "rounds_ok": len(ok),
+        "wall_s": _rounded(_median([r["wall_s"] for r in good]), 2),
+        "pages_per_min": _rounded(_median([r["pages_per_min"] for r in good]), 2),
+        "cpu_s_per_page": _rounded(_median([r["cpu_s_per_page"] for r in good]), 3),
+        "peak_rss_mib": max(r["peak_rss_mib"] for r in good),
+        "load": [_rounded(_median([r["load"][i] for r in good if r.get("load")]), 2) for i in (0, 1)],
+        "scores": _score(truths, texts[0], kinds),
+        "texts_same_every_round": all(t == texts[0] for t in texts),
+        "rounds": per_round,
+    }
+    if not entry["texts_same_every_round"]:
+        entry["line_cer_by_round"] = [_score(truths, t, kinds).get("line_cer") for t in texts]
+    if errors:
+        entry["errors"] = errors
+    if "stages" in ok[0]["outputs"][0]:  # sijil: its own per-stage seconds, every page of every round
+        outputs = [o for run in ok for o in run["outputs"]]
+        stage_names = sorted({k for o in outputs for k in o["stages"]})
+        entry["stage_median_s"] = {k: round(statistics.median(o["stages"].get(k, 0.0) for o in outputs), 3)
+                                   for k in stage_names}
+        entry["stage_mean_s"] = {k: round(statistics.fmean(o["stages"].get(k, 0.0) for o in outputs), 3)
+                                 for k in stage_names}
+        entry["per_page"] = [{"page": p.name, "langs": o["langs"], "orientation": o["orientation_method"],
+                              "rotated": o["rotated"], "language_choice": o["language_choice"]}
+                             for p, o in zip(pages, ok[0]["outputs"])]
+    return entry
+
+
+def _add_ratios(readers: dict[str, dict]) -> None:
+    """Each reader against raw Tesseract and OCRmyPDF, round by round (runs minutes apart
+    on the same machine), then the median of those ratios. ×tess CPU is raw Tesseract's
+    CPU s/page over the reader's: the pages/min ratio on cores nobody else uses."""
+    def by_round(name: str) -> dict[int, dict]:
+        return {r["round"]: r for r in readers.get(name, {}).get("rounds", []) if "error" not in r}
+
+    floor, ocrmypdf = by_round("tesseract"), by_round("ocrmypdf")
+    for name, entry in readers.items():
+        if "rounds" not in entry:
+            continue
+        mine = by_round(name)
+        ratios = {
+            "vs_tesseract": [mine[k]["pages_per_min"] / floor[k]["pages_per_min"] for k in sorted(mine) if k in floor],
+            "vs_tesseract_cpu": [floor[k]["cpu_s_per_page"] / mine[k]["cpu_s_per_page"] for k in sorted(mine)
+                                 if k in floor and mine[k]["cpu_s_per_page"]],
+            "vs_ocrmypdf": [mine[k]["pages_per_min"] / ocrmypdf[k]["pages_per_min"] for k in sorted(mine) if k in ocrmypdf],
+        }
+        for key, values in ratios.items():
+            entry[key] = _rounded(_median(values), 3)
+            entry[f"{key}_rounds"] = [round(v, 3) for v in values]
+
+
 def bench_ocr(
     *,
     pages: list[Path],
@@ -309,113 +453,113 @@ def bench_ocr(
     workers: int = 2,
     sijil_langs: tuple[str, ...] = ("auto",),
     include_ocrmypdf: bool = True,
+    rounds: int = 3,
+    tessdata_dir: Path | None = None,
     timeout_s: float = 600.0,
     work_dir: Path | None = None,
+    progress=None,
 ) -> dict:
     """Read `pages` (single-page images or PDFs; ground truth `truths` in the same order)
     with sijil (once per entry of `sijil_langs`, e.g. ("auto", "ara+fra")), raw Tesseract
-    and OCRmyPDF (both with `langs`), `workers` processes each, one reader after the other.
-    Returns a JSON-able dict; `render_table` prints it."""
+    and OCRmyPDF (both with `langs`), `workers` processes each, all with the models in
+    `tessdata_dir` (None: Tesseract's own folder), interleaved in `rounds` rounds (module
+    docstring). `progress` (optional) is called with a line before each run. Returns a
+    JSON-able dict; `render_table` prints it."""
     if len(pages) != len(truths):
         raise ValueError(f"{len(pages)} pages but {len(truths)} ground truths")
     if not pages:
         raise ValueError("bench_ocr needs at least one page")
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, not {rounds}")
     formats = [_FORMATS.get(p.suffix.lower()) for p in pages]
     if None in formats:
         raise ValueError(f"unsupported page file: {pages[formats.index(None)]}")
     kinds = [_kind(p) for p in pages]
+    models = str(tessdata_dir) if tessdata_dir is not None else None
+    load_start = [round(v, 2) for v in os.getloadavg()]
     if work_dir is not None:
         work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sijil-bench-ocr-", dir=work_dir) as tmp:
         work = Path(tmp)
         rasters = [_raster_for_tesseract(p, fmt=f, work=work) for p, f in zip(pages, formats)]
         page_jobs = [{"path": str(p), "fmt": f, "raster": str(r)} for p, f, r in zip(pages, formats, rasters)]
-        runs: dict[str, dict] = {}
+        readers: list[tuple[str, str, dict]] = []
         for variant in sijil_langs:
-            runs[f"sijil[{variant}]"] = _measure("sijil", pages=page_jobs, workers=workers, langs=variant,
-                                                 work=str(work / f"sijil-{variant.replace('+', '')}"),
-                                                 timeout_s=timeout_s)
-        runs["tesseract"] = _measure("tesseract", pages=page_jobs, workers=workers, langs=langs, timeout_s=timeout_s)
+            readers.append((f"sijil[{variant}]", "sijil",
+                            {"pages": page_jobs, "workers": workers, "langs": variant, "timeout_s": timeout_s,
+                             "work": str(work / f"sijil-{variant.replace('+', '')}"), "tessdata_dir": models}))
+        readers.append(("tesseract", "tesseract", {"pages": page_jobs, "workers": workers, "langs": langs,
+                                                   "timeout_s": timeout_s, "tessdata_dir": models}))
+        not_run: dict[str, dict] = {}
         if include_ocrmypdf and importlib.util.find_spec("ocrmypdf") is None:
-            runs["ocrmypdf"] = {"ok": False, "error": "ocrmypdf is not installed: pip install -e '.[bench]'"}
+            not_run["ocrmypdf"] = {"error": "ocrmypdf is not installed: pip install -e '.[bench]'"}
         elif include_ocrmypdf:
             try:
                 input_pdf = _pdf_for_ocrmypdf(pages, formats=formats, work=work)
             except (OSError, subprocess.SubprocessError, ValueError) as exc:
-                runs["ocrmypdf"] = {"ok": False, "error": f"could not prepare its input: {exc}"}
+                not_run["ocrmypdf"] = {"error": f"could not prepare its input: {exc}"}
             else:
-                runs["ocrmypdf"] = _measure("ocrmypdf", pages=page_jobs, workers=workers, langs=langs,
-                                            input_pdf=str(input_pdf), output_pdf=str(work / "ocrmypdf-output.pdf"),
-                                            timeout_s=timeout_s)
+                readers.append(("ocrmypdf", "ocrmypdf",
+                                {"pages": page_jobs, "workers": workers, "langs": langs, "input_pdf": str(input_pdf),
+                                 "output_pdf": str(work / "ocrmypdf-output.pdf"), "timeout_s": timeout_s,
+                                 "tessdata_dir": models}))
+        runs, orders = _run_rounds(readers, rounds=rounds, progress=progress)
 
-    n = len(pages)
-    readers: dict[str, dict] = {}
-    for name, run in runs.items():
-        if not run.get("ok"):
-            readers[name] = {"error": run.get("error", "failed")}
-            continue
-        texts = [o["text"] for o in run["outputs"]]
-        entry = {
-            "wall_s": round(run["wall_s"], 2),
-            "pages_per_min": round(60 * n / run["wall_s"], 2),
-            "cpu_s_per_page": round(run["cpu_s"] / n, 3),
-            "peak_rss_mib": round(run["peak_rss_mib"], 1),
-            "load": run.get("load"),
-            "scores": _score(truths, texts, kinds),
-        }
-        if name.startswith("sijil"):
-            outputs = run["outputs"]
-            stage_names = sorted({k for o in outputs for k in o["stages"]})
-            entry["stage_median_s"] = {k: round(statistics.median(o["stages"].get(k, 0.0) for o in outputs), 3)
-                                       for k in stage_names}
-            entry["stage_mean_s"] = {k: round(statistics.fmean(o["stages"].get(k, 0.0) for o in outputs), 3)
-                                     for k in stage_names}
-            entry["per_page"] = [{"page": p.name, "langs": o["langs"], "orientation": o["orientation_method"],
-                                  "rotated": o["rotated"], "language_choice": o["language_choice"]}
-                                 for p, o in zip(pages, outputs)]
-        readers[name] = entry
-    floor = readers.get("tesseract", {}).get("pages_per_min")
-    floor_cpu = readers.get("tesseract", {}).get("cpu_s_per_page")
-    ocrmypdf = readers.get("ocrmypdf", {}).get("pages_per_min")
-    for name, entry in readers.items():
-        if "pages_per_min" in entry:
-            entry["vs_tesseract"] = round(entry["pages_per_min"] / floor, 3) if floor else None
-            entry["vs_tesseract_cpu"] = round(floor_cpu / entry["cpu_s_per_page"], 3) \
-                if floor_cpu and entry["cpu_s_per_page"] else None
-            entry["vs_ocrmypdf"] = round(entry["pages_per_min"] / ocrmypdf, 3) if ocrmypdf else None
+    summary = {name: _summarise(reader_runs, pages=pages, truths=truths, kinds=kinds)
+               for name, reader_runs in runs.items()}
+    summary.update(not_run)
+    _add_ratios(summary)
     return {"pages": [str(p) for p in pages], "kinds": kinds, "langs": langs, "workers": workers,
-            "cpu_count": os.cpu_count(), "load_average": [round(v, 2) for v in os.getloadavg()],
-            "readers": readers}
+            "rounds": rounds, "order_by_round": orders,
+            "tessdata_dir": models, "models": _models(langs, tessdata_dir),
+            "cpu_count": os.cpu_count(), "load_average_start": load_start,
+            "load_average": [round(v, 2) for v in os.getloadavg()], "readers": summary}
 
 
 def _fmt(value: Any, pattern: str = "{:.2f}") -> str:
     return "—" if value is None else pattern.format(value)
 
 
+def _load_text(load: list | None) -> str:
+    if not load or None in load:
+        return "—"
+    return f"{load[0]:.1f}→{load[1]:.1f}"
+
+
 def render_table(result: dict) -> str:
-    """The bench as a text table: throughput and cost, then accuracy by page kind."""
+    """The bench as text: medians over rounds, each round's own figures, accuracy by
+    page kind, sijil's stages."""
     readers = result["readers"]
+    models = result.get("models")
+    model_text = ", ".join(f"{k} {v}" for k, v in models.items()) if isinstance(models, dict) else str(models)
+    rounds = result.get("rounds", 1)
     lines = [f"{len(result['pages'])} pages, {result['workers']} workers, Tesseract langs {result['langs']}, "
-             f"load average at the end {result['load_average']}", ""]
+             f"{rounds} round(s) with the readers interleaved",
+             f"models (all readers): {result.get('tessdata_dir') or 'Tesseract default folder'} ({model_text})",
+             f"load average at the start {result.get('load_average_start')}, at the end {result['load_average']}"
+             f" on {result.get('cpu_count')} CPUs", "",
+             "median over rounds; ×tess, ×ocrmypdf and ×tess CPU are medians of the per-round ratios; "
+             "peak RSS is the largest; load is the median 1-min load met at start→end"]
     head = f"{'reader':<18}{'pages/min':>10}{'×tess':>7}{'×ocrmypdf':>10}{'CPU s/pg':>10}{'×tess CPU':>10}" \
            f"{'peak RSS':>10}{'CER':>8}{'line CER':>10}{'word F1':>9}{'load':>12}"
     lines += [head, "-" * len(head)]
     for name, entry in readers.items():
-        if "error" in entry:
-            lines.append(f"{name:<18}failed: {entry['error'][:100]}")
+        if "pages_per_min" not in entry:
+            lines.append(f"{name:<18}failed: {entry.get('error', 'failed')[:100]}")
             continue
         scores = entry["scores"]
-        load = entry.get("load")
-        load_text = f"{load[0]:.1f}→{load[1]:.1f}" if load else "—"
-        lines.append(f"{name:<18}{entry['pages_per_min']:>10.1f}{_fmt(entry['vs_tesseract']):>7}"
-                     f"{_fmt(entry['vs_ocrmypdf']):>10}{entry['cpu_s_per_page']:>10.2f}"
+        lines.append(f"{name:<18}{entry['pages_per_min']:>10.1f}{_fmt(entry.get('vs_tesseract')):>7}"
+                     f"{_fmt(entry.get('vs_ocrmypdf')):>10}{entry['cpu_s_per_page']:>10.2f}"
                      f"{_fmt(entry.get('vs_tesseract_cpu')):>10}"
                      f"{_fmt(entry['peak_rss_mib'], '{:.0f} MiB'):>10}{_fmt(scores.get('cer'), '{:.1%}'):>8}"
                      f"{_fmt(scores.get('line_cer'), '{:.1%}'):>10}{_fmt(scores.get('word_f1'), '{:.3f}'):>9}"
-                     f"{load_text:>12}")
+                     f"{_load_text(entry.get('load')):>12}")
+        for error in entry.get("errors", []):
+            lines.append(f"{'':<18}failed in {error[:100]}")
+    lines += _round_table(result)
     kinds = sorted({k for e in readers.values() if "scores" in e for k in e["scores"].get("by_kind", {})})
     if kinds:
-        lines += ["", "line CER / page CER by page kind"]
+        lines += ["", "line CER / page CER by page kind (first round)"]
         head = f"{'reader':<18}" + "".join(f"{k:>20}" for k in kinds)
         lines += [head, "-" * len(head)]
         for name, entry in readers.items():
@@ -427,7 +571,49 @@ def render_table(result: dict) -> str:
                 cells.append(f"{_fmt(group.get('line_cer'), '{:.1%}')} / {_fmt(group.get('cer'), '{:.1%}')}")
             lines.append(f"{name:<18}" + "".join(f"{c:>20}" for c in cells))
     for name, entry in readers.items():
+        if entry.get("texts_same_every_round") is False:
+            lines.append(f"\n{name}: texts differed between rounds; line CER by round "
+                         + ", ".join(_fmt(v, "{:.2%}") for v in entry.get("line_cer_by_round", [])))
+    for name, entry in readers.items():
         if "stage_median_s" in entry:
             stages = ", ".join(f"{k} {v:.2f}" for k, v in entry["stage_median_s"].items())
-            lines.append(f"\n{name} median s/page by stage: {stages}")
+            lines.append(f"\n{name} median s/page by stage (every page of every round): {stages}")
     return "\n".join(lines)
+
+
+def _round_table(result: dict) -> list[str]:
+    """One row per round: each reader's pages/min, CPU s/page and load met, the order
+    the readers ran in, and each sijil reader's ratios in that round."""
+    readers = {name: entry for name, entry in result["readers"].items() if "rounds" in entry}
+    if not readers:
+        return []
+    sijil = [name for name in readers if name.startswith("sijil")]
+    ratio_heads = []
+    for name in sijil:
+        prefix = f"{name} " if len(sijil) > 1 else ""
+        ratio_heads += [(name, "vs_tesseract", f"{prefix}×tess"), (name, "vs_ocrmypdf", f"{prefix}×ocrmypdf")]
+    lines = ["", "per round: pages/min, CPU s/page, 1-min load at start→end"]
+    head = f"{'round':<7}" + "".join(f"{name:>24}" for name in readers) \
+        + "".join(f"{title:>{max(11, len(title) + 2)}}" for _, _, title in ratio_heads) + "   order"
+    lines += [head, "-" * len(head)]
+    orders = result.get("order_by_round") or []
+    for number in range(1, result.get("rounds", 1) + 1):
+        cells = []
+        for entry in readers.values():
+            run = next((r for r in entry["rounds"] if r["round"] == number), None)
+            if run is None or "error" in run:
+                cells.append(f"{'failed':>24}")
+            else:
+                cells.append(f"{run['pages_per_min']:.1f} {run['cpu_s_per_page']:.2f}s {_load_text(run.get('load'))}"
+                             .rjust(24))
+        for name, key, title in ratio_heads:
+            entry = readers[name]
+            mine = next((r for r in entry["rounds"] if r["round"] == number and "error" not in r), None)
+            other_name = "tesseract" if key == "vs_tesseract" else "ocrmypdf"
+            other = next((r for r in readers.get(other_name, {}).get("rounds", [])
+                          if r["round"] == number and "error" not in r), None)
+            value = mine["pages_per_min"] / other["pages_per_min"] if mine and other else None
+            cells.append(_fmt(value).rjust(max(11, len(title) + 2)))
+        order = ", ".join(orders[number - 1]) if number - 1 < len(orders) else ""
+        lines.append(f"{number:<7}" + "".join(cells) + f"   {order}")
+    return lines

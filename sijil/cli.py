@@ -464,13 +464,16 @@ def bench_search_command(
 
 @bench_app.command("ocr")
 def bench_ocr_command(
+    ctx: typer.Context,
     synthetic: Annotated[int, typer.Option(help="Synthetic register pages in the page set")] = 8,
     langs: Annotated[str, typer.Option("--lang", help="Languages for raw Tesseract and OCRmyPDF")] = "ara+fra",
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds, each running every reader once, order rotated")] = 3,
     no_ocrmypdf: Annotated[bool, typer.Option("--no-ocrmypdf", help="Skip OCRmyPDF (pip install '.[bench]')")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """On one page set, side by side in one run: sijil's page path, raw Tesseract with no
-    preprocessing, and OCRmyPDF: pages/min, CPU s/page, peak RSS, CER."""
+    """On one page set, interleaved in rounds: sijil's page path, raw Tesseract with no
+    preprocessing, and OCRmyPDF, all with sijil's Tesseract models: pages/min, CPU s/page,
+    peak RSS, CER."""
     import json
     import tempfile
 
@@ -478,8 +481,9 @@ def bench_ocr_command(
 
     with tempfile.TemporaryDirectory(prefix="sijil-bench-ocr-") as tmp:
         pages, truths = default_page_set(Path(tmp) / "pages", synthetic=synthetic)
-        result = bench_ocr(pages=pages, truths=truths, langs=langs, include_ocrmypdf=not no_ocrmypdf,
-                           work_dir=Path(tmp) / "work")
+        result = bench_ocr(pages=pages, truths=truths, langs=langs, include_ocrmypdf=not no_ocrmypdf, rounds=rounds,
+                           tessdata_dir=_settings(ctx).tessdata_dir, work_dir=Path(tmp) / "work",
+                           progress=err_console.print)
     print(json.dumps(result, indent=2) if as_json else render_table(result))
 
 
