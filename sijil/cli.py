@@ -407,29 +407,23 @@ def bench_ingest_command(
     ctx: typer.Context,
     batch_dir: Annotated[Path | None, typer.Option("--batch", help="Batch folder (default: the bundled sample, generated)")] = None,
     copies: Annotated[int, typer.Option(help="Without --batch: how many samples (5 pages each, different seeds)")] = 3,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds of one ingest and one floor run, order swapped each round")] = 3,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Ingest a batch into scratch buckets and index, and time raw Tesseract on the same
-    pages in the same run: pages/min, per-stage times and the ratio to that floor."""
+    """Ingest a batch into scratch buckets and indices, and time raw Tesseract on the same
+    pages with the same models, interleaved in rounds: pages/min, CPU s/page, per-stage
+    times and the ratio to that floor."""
     import json
 
-    from sijil.bench import bench_ingest
+    from sijil.bench import bench_ingest, render_ingest_table
 
     settings = _settings(ctx)
     _use_prefect_server(settings)
     from flows.ingest import ingest_batch
 
-    result = bench_ingest(settings, batch_dir=batch_dir, ingest=ingest_batch, copies=copies)
-    if as_json:
-        print(json.dumps(result, indent=2))
-        return
-    s, f = result["sijil"], result["raw_tesseract"]
-    console.print(f"{result['pages']} pages, OCR {result['ocr_langs']}, {f['workers']} processes")
-    console.print(f"sijil ingest:   {s['wall_s']:.1f} s  {s['pages_per_min']:.1f} pages/min  (PDF/A valid: {s['pdfa_passed']})")
-    console.print(f"raw Tesseract:  {f['wall_s']:.1f} s  {f['pages_per_min']:.1f} pages/min  (the floor)")
-    console.print(f"ratio sijil/floor throughput: {result['ratio_to_floor']:.2f}")
-    console.print("batch stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in s["batch_stages_s"].items()))
-    console.print("per page, median (s): " + ", ".join(f"{k} {v:.2f}" for k, v in s["per_page_stage_median_s"].items()))
+    result = bench_ingest(settings, batch_dir=batch_dir, ingest=ingest_batch, copies=copies, rounds=rounds,
+                          progress=err_console.print)
+    print(json.dumps(result, indent=2) if as_json else render_ingest_table(result))
 
 
 @bench_app.command("search")
