@@ -14,6 +14,7 @@ required field is present and at or above the review threshold is "auto"; any ot
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.records import make_act_id
-from pipeline.extract import kinds, l1, l2
+from pipeline.extract import common, kinds, l1, l2
 from pipeline.extract.fields import FieldValue, Reading
 from pipeline.extract.model import ActPart, ExtractedAct, Layout
 from pipeline.extract.ocr_words import OcrWord, read_ocr_words
@@ -203,9 +204,64 @@ def check_register(acts: Sequence[ExtractedAct], *, register: RegisterInfo | Non
             acts[index + k] = replace(act, number=guess, suffix=None, fields={**act.fields, "act_number": inferred})
         index = end
     acts = _officer_consistency(acts)
+    acts = _year_check(acts)
     if register is not None:
         acts = [_commune_check(act, register) for act in acts]
     return acts
+
+
+_YEAR_CONFIRMED = "the other acts give the same year"
+_DATED = ("event_date", "drawn_up")
+
+
+def _year_from_context(value: FieldValue | None) -> bool:
+    dated = [r for r in value.readings if r.value] if value is not None else []
+    return bool(dated) and all(r.note == common.YEAR_FROM_CONTEXT for r in dated)
+
+
+def _day(value: FieldValue | None) -> dt.date | None:
+    if value is None or value.precision != "day" or not value.value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.value)
+    except ValueError:
+        return None
+
+
+def _year_check(acts: list[ExtractedAct]) -> list[ExtractedAct]:
+    """A date of the act whose year was unreadable took the register's year (at a
+    confidence that sends it to review). It is confirmed when the other acts' dates read
+    with their year all give that year, and the act's other date, read with its own year,
+    stands the usual few days from it (an event after its drawing up, or weeks before it,
+    belongs to another year: 31 December drawn up on 2 January). Running it again
+    changes nothing."""
+    read_years = [(index, int(value.value[:4])) for index, act in enumerate(acts) for name in _DATED
+                  if (value := act.fields.get(name)) is not None and value.value and value.conf >= 0.5
+                  and not _year_from_context(value)]
+    out = []
+    for index, act in enumerate(acts):
+        fields = dict(act.fields)
+        for name in _DATED:
+            value = fields.get(name)
+            if not _year_from_context(value) or _YEAR_CONFIRMED in value.notes:
+                continue
+            year = int(value.value[:4])
+            others = [y for i, y in read_years if i != index]
+            if not others or any(y != year for y in others):
+                continue
+            other_name = "drawn_up" if name == "event_date" else "event_date"
+            other = fields.get(other_name)
+            own, theirs = _day(value), _day(other)
+            if own is None or theirs is None or _year_from_context(other):
+                continue
+            event, drawn = (own, theirs) if name == "event_date" else (theirs, own)
+            if not 0 <= (drawn - event).days <= 31:
+                continue
+            confirmed = min((r.conf_if_year_confirmed or r.conf) for r in value.readings if r.value)
+            fields[name] = replace(value, conf=round(max(value.conf, confirmed), 3),
+                                   notes=value.notes + (_YEAR_CONFIRMED,))
+        out.append(replace(act, fields=fields) if fields != act.fields else act)
+    return out
 
 
 _COMMUNE_SAME = "the register's commune"

@@ -87,6 +87,13 @@ def _meaningful(words: Sequence[OcrWord]) -> list[OcrWord]:
     return [w for w in words if any(ch.isalnum() for ch in w.text)]
 
 
+# A year taken from the register (its heading, its batch) because the act's own is
+# unreadable: below any sensible review threshold until the page's other acts agree.
+YEAR_FROM_CONTEXT = "year unreadable: the register's"
+YEAR_FROM_CONTEXT_FACTOR = 0.8
+YEAR_FROM_CONTEXT_CAP = 0.6
+
+
 def date_reading(*, script: str, words: Sequence[OcrWord], expected_year: int | None,
                  factor: float = 1.0, whole: bool = True) -> Reading | None:
     """A date reading from the words of a value; whole=True when the words should be the
@@ -95,7 +102,10 @@ def date_reading(*, script: str, words: Sequence[OcrWord], expected_year: int | 
     if not words:
         return None
     text = words_text(words)
-    parsed = parse_date(text, lang="ar" if script == "ar" else "fr", expected_year=expected_year)
+    # A date of the register (the event's, the drawing up's) whose year is unreadable
+    # takes the register's year; never accepted on that alone (see acts.year_check).
+    parsed = parse_date(text, lang="ar" if script == "ar" else "fr", expected_year=expected_year,
+                        year_if_missing=expected_year)
     if parsed is None:
         return None
     used = _words_in(words, text, parsed.as_written)
@@ -106,8 +116,14 @@ def date_reading(*, script: str, words: Sequence[OcrWord], expected_year: int | 
         # Acts write the day; a date without one lost it to OCR (presumed dates, year
         # only, are rare enough to be checked by a person).
         conf *= 0.5
+    note = confirmed = None
+    if parsed.year_from_context:
+        confirmed = round(conf * YEAR_FROM_CONTEXT_FACTOR, 3)
+        conf = min(confirmed, YEAR_FROM_CONTEXT_CAP)
+        note = YEAR_FROM_CONTEXT
     return Reading(script=script, text=clean_value(text), words=tuple(words), conf=round(conf, 3),
-                   value=parsed.value, precision=parsed.precision, as_written=parsed.as_written)
+                   value=parsed.value, precision=parsed.precision, as_written=parsed.as_written, note=note,
+                   conf_if_year_confirmed=confirmed)
 
 
 def time_reading(*, script: str, words: Sequence[OcrWord], factor: float = 1.0, whole: bool = True) -> Reading | None:
@@ -146,7 +162,8 @@ def _words_in(words: Sequence[OcrWord], text: str, part: str) -> list[OcrWord]:
 
 _COMMA_MARKS = (",", "،", "؛", ";")
 # Arabic OCR reads the Arabic comma as one of these glued to the word before it.
-_AR_COMMA_LOOKALIKES = ("ء", "»", ")", "؛", "،", ",", "(")
+# A full stop too: inside an Arabic act's phrase it is a comma read short (مزيان. ماكثة).
+_AR_COMMA_LOOKALIKES = ("ء", "»", ")", "؛", "،", ",", "(", ".")
 
 
 def split_at_comma(words: Sequence[OcrWord], *, script: str) -> tuple[list[OcrWord], list[OcrWord], bool]:

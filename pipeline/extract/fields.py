@@ -40,6 +40,9 @@ class Reading:
     precision: str | None = None
     as_written: str | None = None
     note: str | None = None
+    # A date whose year was taken from the register: its confidence once the other acts
+    # of the page or register confirm that year (acts.check_register).
+    conf_if_year_confirmed: float | None = None
 
     @property
     def bbox(self) -> Box | None:
@@ -155,14 +158,40 @@ _SUSPECT_ENDINGS = ("AOUT", "ALT", "OUT")
 def text_reading(*, script: Script, words: Sequence[OcrWord], upper: bool | None = None, factor: float = 1.0,
                  note: str | None = None) -> Reading | None:
     """A name or place reading: text as read, conf = weakest word × shape."""
-    words = tuple(w for w in words if w.text.strip(" ,.;:،؛"))
+    # Vowel marks read alone (a speck read as a tanwin) are no word of the value.
+    words = tuple(w for w in words if w.text.strip(" ,.;:،؛") and not _marks_only(w.text))
+    # Figures at either end of a name or a place are debris (a number from the margin or
+    # the line above, a stamp) or a word misread past recognition: the value is what is
+    # left, never sure enough to pass without review.
+    while words and _figures_only(words[0].text):
+        words, factor = words[1:], factor * 0.5
+    while words and _figures_only(words[-1].text):
+        words, factor = words[:-1], factor * 0.5
     if not words:
         return None
     text = clean_value(words_text(words))
     if not text:
         return None
+    if script == "lat" and not upper:
+        # The article of place names (Bab El Oued, El Harrach) is written "El"; OCR reads
+        # its l as I ("EI", no French or Algerian word) or capitalises it.
+        text = _article_el(text)
     conf = ocr_conf(words) * name_shape_factor(text, script=script, upper=upper) * factor
     return Reading(script=script, text=text, words=words, conf=round(conf, 3), note=note)
+
+
+def _article_el(text: str) -> str:
+    return re.sub(r"\bE[IlL](?= \w)", "El", text)
+
+
+def _marks_only(text: str) -> bool:
+    bare = text.strip(" ,.;:،؛")
+    return bool(bare) and all("\u064b" <= ch <= "\u0652" or ch == "\u0670" for ch in bare)
+
+
+def _figures_only(text: str) -> bool:
+    bare = text.strip(" ,.;:،؛|»«()[]{}_—-=*'\"")
+    return bool(bare) and all(ch.isdigit() for ch in bare)
 
 
 def clean_value(text: str) -> str:
@@ -286,6 +315,8 @@ def cross_check_name(value: FieldValue | None, *, repair_ya: bool = False) -> Fi
         # Typed capitals: Tesseract reads I as T (OULD ALT, MEZTANE). When putting the I
         # back makes the two scripts agree, that was the misreading.
         repaired = repair_latin_i(lat.text, ar=ar.text)
+        if repaired is not None and not lat.text.isupper():
+            repaired = _article_el(repaired)  # Bab ET Oued → Bab EI Oued → Bab El Oued
         if repaired is not None:
             notes.append(f"read {lat.text!r}, T taken for I (agrees with the Arabic)")
             lat = replace(lat, text=repaired, conf=round(min(lat.conf, 0.85), 3))

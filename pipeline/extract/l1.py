@@ -157,6 +157,15 @@ class _Label:
     factor: float
 
 
+def _misread_waw(words: Sequence[OcrWord]) -> bool:
+    """"9 :" or "9:" opening an Arabic row: the label و read as a digit (no Arabic row
+    value starts with a lone 9 followed by a colon)."""
+    first = words[0].text.strip()
+    if first.rstrip(":") not in ("9", "٩", "g"):
+        return False
+    return first.endswith(":") or (len(words) > 1 and words[1].text.strip() == ":")
+
+
 def match_label(words: Sequence[OcrWord], *, script: str) -> _Label | None:
     """The label opening a row, read fuzzily from its first words joined."""
     labels = _FR_LABELS if script == "lat" else _AR_LABELS
@@ -165,6 +174,10 @@ def match_label(words: Sequence[OcrWord], *, script: str) -> _Label | None:
     joined = ""
     for k, word in enumerate(words[:6], start=1):
         piece = letters(word.text)
+        if script == "ar" and k == 1 and _misread_waw(words):
+            # The one-letter label "و" (mother) is often read as the digit 9: "9 :".
+            best = (0.0, 1, _Label(key="mother", hint=None, length=1, factor=0.95))
+            break
         if not piece and any(ch.isdigit() for ch in word.text):
             break  # a number is a value, never part of a label
         joined += piece

@@ -51,6 +51,9 @@ class ParsedDate:
     month: int | None
     day: int | None
     lang: Lang
+    # The year was not readable (or read as no year a register can have): the one given
+    # as year_if_missing was put in its place.
+    year_from_context: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,21 @@ def _valid_day(year: int | None, month: int, day: int) -> bool:
     return day <= last
 
 
-def _finish_date(*, year: int, month: int | None, day: int | None, confidence: float, expected_year: int | None,
-                 written: str, span: tuple[int, int], lang: str) -> "ParsedDate | None":
-    """The checks and the result both languages share once year, month and day are read."""
-    if not 1000 <= year <= 2100:
+# Civil-status registers in words begin in the nineteenth century: an earlier year is
+# a misreading (ألف read, تسعمائة lost).
+_EARLIEST_REGISTER_YEAR = 1800
+
+
+def _finish_date(*, year: int | None, month: int | None, day: int | None, confidence: float, expected_year: int | None,
+                 written: str, span: tuple[int, int], lang: str, year_if_missing: int | None = None) -> "ParsedDate | None":
+    """The checks and the result both languages share once year, month and day are read.
+    year_if_missing: the year to take when day and month are read and the year is not
+    (or is no register's year): the result says so (year_from_context)."""
+    from_context = False
+    if (year is None or year < _EARLIEST_REGISTER_YEAR) and year_if_missing is not None \
+            and month is not None and day is not None:
+        year, from_context = year_if_missing, True
+    if year is None or not 1000 <= year <= 2100:
         return None
     if month is not None and day is not None and not _valid_day(year, month, day):
         return None
@@ -116,7 +130,7 @@ def _finish_date(*, year: int, month: int | None, day: int | None, confidence: f
         confidence *= 0.5  # a date far from the register's year is more likely a misreading
     value, precision = _iso(year, month, day)
     return ParsedDate(value=value, precision=precision, confidence=_clamp(confidence), as_written=written[span[0]:span[1]],
-                      year=year, month=month, day=day, lang=lang)
+                      year=year, month=month, day=day, lang=lang, year_from_context=from_context)
 
 
 def _iso(year: int | None, month: int | None, day: int | None) -> tuple[str, Precision] | None:
@@ -349,7 +363,7 @@ def _fr_year_after(tokens: Sequence[_Token], index: int) -> _Number | None:
     return _fr_number_at(tokens, index)
 
 
-def _parse_french_date(text: str, *, expected_year: int | None) -> ParsedDate | None:
+def _parse_french_date(text: str, *, expected_year: int | None, year_if_missing: int | None = None) -> ParsedDate | None:
     tokens = _tokens(text, _FR_TOKEN, fold_latin)
     month_index = None
     month_match = None
@@ -397,10 +411,11 @@ def _parse_french_date(text: str, *, expected_year: int | None) -> ParsedDate | 
                 confidence *= candidate.confidence * 0.9
                 used += [candidate.first, candidate.last]
                 break
-    if year is None:
+    if year is None and (year_if_missing is None or not used):
         return None
     return _finish_date(year=year, month=month, day=day, confidence=confidence, expected_year=expected_year,
-                        written=text, span=(tokens[min(used)].start, tokens[max(used)].end), lang="fr")
+                        written=text, span=(tokens[min(used)].start, tokens[max(used)].end), lang="fr",
+                        year_if_missing=year_if_missing)
 
 
 _FR_TIME_TOKEN = _FR_TOKEN
@@ -552,6 +567,11 @@ def _ar_lookup(token: str, vocabulary: dict[str, int]) -> tuple[Match[int], bool
         match = fuzzy_lookup(token[1:], vocabulary, tolerance=_ar_tolerance(token[1:]))
         if match is not None:
             return match, True
+    if "نح" in token:
+        # Tesseract cuts خ into ن + ح (نحمسين for خمسين); no number word has نح.
+        found = _ar_lookup(token.replace("نح", "خ", 1), vocabulary)
+        if found is not None:
+            return Match(found[0].key, found[0].value, found[0].distance + 1), found[1]
     return None
 
 
@@ -675,7 +695,7 @@ def _ar_tokens(text: str) -> list[_Token]:
     return _tokens(strip_marks(text), _AR_TOKEN, fold_arabic)
 
 
-def _parse_arabic_date(text: str, *, expected_year: int | None) -> ParsedDate | None:
+def _parse_arabic_date(text: str, *, expected_year: int | None, year_if_missing: int | None = None) -> ParsedDate | None:
     clean = strip_marks(text)
     tokens = _tokens(clean, _AR_TOKEN, fold_arabic)
     month_index, month_match = None, None
@@ -745,13 +765,15 @@ def _parse_arabic_date(text: str, *, expected_year: int | None) -> ParsedDate | 
                 year_number = candidate
                 confidence *= 0.9
                 break
-    if year_number is None:
+    if year_number is not None:
+        year = year_number.value
+        confidence *= year_number.confidence
+        used += [year_number.first, year_number.last]
+    elif year_if_missing is None or not used:
         return None
-    year = year_number.value
-    confidence *= year_number.confidence
-    used += [year_number.first, year_number.last]
     return _finish_date(year=year, month=month, day=day, confidence=confidence, expected_year=expected_year,
-                        written=clean, span=(tokens[min(used)].start, tokens[max(used)].end), lang="ar")
+                        written=clean, span=(tokens[min(used)].start, tokens[max(used)].end), lang="ar",
+                        year_if_missing=year_if_missing)
 
 
 _AR_MINUTE_WORDS = _folded({"النصف": 30, "نصف": 30, "الربع": 15, "ربع": 15, "ربعا": 15, "الثلث": 20, "ثلث": 20,
@@ -849,6 +871,11 @@ def _parse_arabic_time(text: str) -> ParsedTime | None:
                 elif unit < len(tokens) and fuzzy_lookup(tokens[unit].text, {u: 0 for u in _AR_MINUTE_UNITS}):
                     minute, last = count.value, unit
                     confidence *= count.confidence * (1 - _PER_EDIT)
+                elif unit < len(tokens) and tokens[unit].text.startswith(fold_arabic("دق")):
+                    # The unit cut in two by OCR (دقاء ثق for دقائق): its first letters
+                    # are enough after a count of minutes, at the cost of two slips.
+                    minute, last = count.value, unit
+                    confidence *= count.confidence * (1 - 2 * _PER_EDIT)
     if last + 1 < len(tokens) and not tokens[last + 1].after_break:
         follow = tokens[last + 1].text
         if minute == 0 and last == hour_number.last and (
@@ -884,7 +911,8 @@ def _language(text: str, lang: Lang | None) -> Lang:
     return "ar" if arabic_share(text) >= 0.5 else "fr"
 
 
-def parse_date(text: str, *, lang: Lang | None = None, expected_year: int | None = None) -> ParsedDate | None:
+def parse_date(text: str, *, lang: Lang | None = None, expected_year: int | None = None,
+               year_if_missing: int | None = None) -> ParsedDate | None:
     """The date written in text (words or figures), or None when none can be read.
 
     lang: "fr" or "ar"; None guesses from the script. expected_year: the register's year
@@ -893,7 +921,7 @@ def parse_date(text: str, *, lang: Lang | None = None, expected_year: int | None
         return None
     language = _language(text, lang)
     parser = _parse_arabic_date if language == "ar" else _parse_french_date
-    parsed = parser(text, expected_year=expected_year)
+    parsed = parser(text, expected_year=expected_year, year_if_missing=year_if_missing)
     figures = _figure_date(strip_marks(text), lang=language)
     if parsed is None or (figures is not None and parsed.precision != "day"):
         parsed = figures

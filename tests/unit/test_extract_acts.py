@@ -260,3 +260,49 @@ def test_numbers_follow_each_other():
     # Two unread numbers between two sure ones that leave exactly two.
     assert [a.number for a in check_register([numbered(220), numbered(None), numbered(None), numbered(223)])] == [
         220, 221, 222, 223]
+
+
+def test_a_year_taken_from_the_register_is_confirmed_only_by_the_other_acts():
+    from pipeline.extract import common
+
+    def dated(number: int, event: str, drawn: str, *, event_from_register: bool = False) -> ExtractedAct:
+        act = _complete_act()
+        event_value = _value("event_date", 0.95, value=event)
+        if event_from_register:
+            reading = replace(event_value.readings[0], conf=0.6, note=common.YEAR_FROM_CONTEXT,
+                              conf_if_year_confirmed=0.93)
+            event_value = replace(event_value, readings=(reading,), conf=0.6)
+        fields = {**act.fields, "act_number": _value("act_number", 0.95, value=str(number)),
+                  "event_date": replace(event_value, precision="day"),
+                  "drawn_up": replace(_value("drawn_up", 0.95, value=drawn), precision="day")}
+        return replace(act, number=number, fields=fields)
+
+    page = [dated(1, "1987-01-03", "1987-01-05"), dated(2, "1987-01-04", "1987-01-06", event_from_register=True),
+            dated(3, "1987-01-05", "1987-01-07")]
+    checked = check_register(page)
+    assert checked[1].fields["event_date"].conf == 0.93
+    assert check_register(checked) == checked  # idempotent
+    # Alone on its page, or with a neighbour of another year: stays for review.
+    assert check_register(page[1:2])[0].fields["event_date"].conf == 0.6
+    other_year = [dated(1, "1986-12-30", "1987-01-02"), page[1]]
+    assert check_register(other_year)[1].fields["event_date"].conf == 0.6
+    # 31 December drawn up on 2 January: the register's year would put the birth after
+    # its drawing up, so it is not confirmed.
+    late = [page[0], dated(2, "1987-12-31", "1987-01-02", event_from_register=True), page[2]]
+    assert check_register(late)[1].fields["event_date"].conf == 0.6
+
+
+def test_arabic_mother_label_read_as_a_digit_and_figures_around_names():
+    from pipeline.extract.fields import text_reading
+    from pipeline.extract.l1 import match_label
+
+    label = match_label([_word("9"), _word(":"), _word("صليحة"), _word("تواتي")], script="ar")
+    assert (label.key, label.length) == ("mother", 1)
+    assert match_label([_word("9"), _word("صليحة")], script="ar") is None or \
+        match_label([_word("9"), _word("صليحة")], script="ar").key != "mother"
+    reading = text_reading(script="ar", words=[_word("53"), _word("80"), _word("زروقي")])
+    assert reading.text == "زروقي" and reading.conf < 0.5
+    assert text_reading(script="ar", words=[_word("معلمة"), _word("ٍ")]).text == "معلمة"
+    assert text_reading(script="lat", words=[_word("Bab"), _word("EI"), _word("Oued")], upper=False).text == \
+        "Bab El Oued"
+    assert text_reading(script="lat", words=[_word("EL"), _word("HADJ")], upper=True).text == "EL HADJ"

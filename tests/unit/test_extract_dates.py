@@ -171,3 +171,26 @@ def test_numbers():
     assert parse_number("ألف وتسعمائة وسبعة وثمانين") == (1987, 1.0)
     assert parse_number("quatre-vingt-dix-neuf")[0] == 99
     assert parse_number("soixante et onze")[0] == 71
+
+
+def test_unreadable_year_is_taken_from_the_register_only_when_asked():
+    # "حرر في" and the thousands lost: day and month read, the year not.
+    arabic = "IA ٠ الحادي والعشرين من شهر جانفي qe وتسعمائة das وثمانين"
+    assert parse_date(arabic, lang="ar", expected_year=1987) is None
+    parsed = parse_date(arabic, lang="ar", expected_year=1987, year_if_missing=1987)
+    assert (parsed.value, parsed.year_from_context) == ("1987-01-21", True)
+    french = "L'an mil neuf XXX, le quatorze mars"  # read as the year 1009: no register's year
+    parsed = parse_date(french, lang="fr", expected_year=1987, year_if_missing=1987)
+    assert (parsed.value, parsed.year_from_context) == ("1987-03-14", True)
+    # A year read is kept, whatever the register's; a date without its day is not completed.
+    read = parse_date("L'an mil neuf cent quatre-vingt-six, le quatorze mars", lang="fr", expected_year=1987,
+                      year_if_missing=1987)
+    assert (read.value, read.year_from_context) == ("1986-03-14", False)
+    assert parse_date("mars XXX", lang="fr", expected_year=1987, year_if_missing=1987) is None
+
+
+def test_arabic_hours_with_ocr_cuts_in_the_minutes():
+    # خ cut into نح; دقائق cut in two.
+    assert parse_time("على الساعة السادسة عشرة و نحمسين دقيقة»", lang="ar").value == "16:50"
+    cut = parse_time("على الساعة الثانية والعشرين و عشر دقاء ثق»", lang="ar")
+    assert cut.value == "22:10" and cut.confidence < 0.9
