@@ -214,9 +214,14 @@ def register_eval(eval_app: typer.Typer, get_settings: Callable[[typer.Context],
                      dataset: Annotated[Path, typer.Argument(exists=True, file_okay=False,
                                                              help="Pages with NAME.fields.json beside (sijil synth registers)")],
                      lang: Annotated[str, typer.Option("--lang")] = "ara+fra",
+                     keep_ocr: Annotated[Path | None, typer.Option(
+                         "--keep-ocr", file_okay=False,
+                         help="Keep each page's OCR (TSV) in this folder and reuse it when the page image "
+                              "is not newer: re-scores extraction changes without reading the pages again")] = None,
                      as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Field extraction against ground truth: accuracy per field and overall, and the
         precision of the fields accepted without review."""
+        import shutil
         import tempfile
 
         from pipeline.extract.evaluate import evaluate_extraction
@@ -225,10 +230,18 @@ def register_eval(eval_app: typer.Typer, get_settings: Callable[[typer.Context],
         settings = get_settings(ctx)
         with tempfile.TemporaryDirectory(prefix="sijil-eval-extract-") as tmp:
             def read_tsv(image: Path) -> Path:
+                kept = keep_ocr / f"{image.stem}.{lang}.tsv" if keep_ocr is not None else None
+                if kept is not None and kept.is_file() and kept.stat().st_mtime >= image.stat().st_mtime:
+                    return kept
                 # sijil's own page path (the one the ingest flow runs), not bare Tesseract.
                 reading = read_document(path=image, langs=lang, work_dir=Path(tmp) / image.stem,
                                         tessdata_dir=settings.tessdata_dir)
-                return reading.pages[0].parts[0].ocr.tsv_path
+                tsv = reading.pages[0].parts[0].ocr.tsv_path
+                if kept is None:
+                    return tsv
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(tsv, kept)
+                return kept
 
             report = evaluate_extraction(dataset=dataset, read_tsv=read_tsv, threshold=settings.review_threshold)
         if as_json:
@@ -242,4 +255,8 @@ def register_eval(eval_app: typer.Typer, get_settings: Callable[[typer.Context],
                           f"{overall['auto_accepted_precision'] if overall['auto_accepted_precision'] is not None else '-'}")
             for kind, summary in report.get("by_kind", {}).items():
                 console.print(f"  {kind:12s} accuracy {summary['accuracy']:.3f}  auto-accepted precision "
+                              f"{summary['auto_accepted_precision'] if summary['auto_accepted_precision'] is not None else '-'}")
+            for kind, summary in report.get("by_act_kind", {}).items():
+                console.print(f"  {kind + ' acts':12s} accuracy {summary['accuracy']:.3f} ({summary['items']} fields)  "
+                              f"auto-accepted {summary['auto_accepted_share']:.2f} with precision "
                               f"{summary['auto_accepted_precision'] if summary['auto_accepted_precision'] is not None else '-'}")
