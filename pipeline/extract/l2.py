@@ -47,6 +47,14 @@ def _key_ar(word: OcrWord) -> str:
     return "".join(ch for ch in fold_arabic(word.text) if ch.isalpha())
 
 
+def _key_ar_phrase(word: OcrWord) -> str:
+    """The key for the body's phrases: a lone 9 is the conjunction و misread (the
+    mother's "و" after the father's occupation); a narrative body has no figure."""
+    if word.text.strip(" ,.،؛»«") in ("9", "٩"):
+        return fold_arabic("و")
+    return _key_ar(word)
+
+
 def _is_opening(line: Line, *, script: str) -> bool:
     words = line.words[:3]
     if script == "lat":
@@ -511,7 +519,7 @@ def _read_script(parts: Sequence[ActPart], *, expected_year: int | None = None) 
     if parts and parts[0].kind in kinds.KINDS:
         return _read_other_kind(parts, script=script, expected_year=expected_year)
     words: list[OcrWord] = [w for part in parts for row in part.sides.get(script, ()) for w in row.value]
-    key = _key_fr if script == "lat" else _key_ar
+    key = _key_fr if script == "lat" else _key_ar_phrase
     keys = [key(w) for w in words]
     spans = _find_phrases(keys, _FR_PHRASES if script == "lat" else _AR_PHRASES)
     fields: dict[str, FieldValue] = {}

@@ -306,3 +306,11 @@ def test_arabic_mother_label_read_as_a_digit_and_figures_around_names():
     assert text_reading(script="lat", words=[_word("Bab"), _word("EI"), _word("Oued")], upper=False).text == \
         "Bab El Oued"
     assert text_reading(script="lat", words=[_word("EL"), _word("HADJ")], upper=True).text == "EL HADJ"
+
+
+def test_arabic_narrative_mother_conjunction_read_as_nine():
+    from pipeline.extract.l2 import _AR_PHRASES, _find_phrases, _key_ar_phrase
+
+    words = [_word(t) for t in "ابن علي، تاجر، 9 زهرة بن شيخ، ممرضة، الساكنين".split()]
+    spans = _find_phrases([_key_ar_phrase(w) for w in words], _AR_PHRASES)
+    assert spans["mother"] == (3, 4)
