@@ -422,7 +422,7 @@ def bench_ingest_command(
     from flows.ingest import ingest_batch
 
     result = bench_ingest(settings, batch_dir=batch_dir, ingest=ingest_batch, copies=copies, rounds=rounds,
-                          progress=err_console.print)
+                          progress=lambda line: err_console.print(line, markup=False, highlight=False))
     print(json.dumps(result, indent=2) if as_json else render_ingest_table(result))
 
 
@@ -477,7 +477,7 @@ def bench_ocr_command(
         pages, truths = default_page_set(Path(tmp) / "pages", synthetic=synthetic)
         result = bench_ocr(pages=pages, truths=truths, langs=langs, include_ocrmypdf=not no_ocrmypdf, rounds=rounds,
                            tessdata_dir=_settings(ctx).tessdata_dir, work_dir=Path(tmp) / "work",
-                           progress=err_console.print)
+                           progress=lambda line: err_console.print(line, markup=False, highlight=False))
     print(json.dumps(result, indent=2) if as_json else render_table(result))
 
 
