@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from pipeline import ingest
 from pipeline.errors import SijilError
 from scanners.formats import InputLimits
+from scanners.manifest import ManifestError
 from sijil.settings import Settings, load_settings
 from sijil.stack.common import StackPaths
 from sijil.stack.verapdf import wrapper as verapdf_wrapper
@@ -55,10 +58,30 @@ TASK_OPTIONS = dict(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10
                     retry_condition_fn=retry_transient_only, persist_result=False)
 
 
+@dataclass(frozen=True)
+class RefusedBatch:
+    """The check's verdict on a batch whose batch.toml is missing or invalid: an expected
+    outcome the operator fixes at the scanning station, not a crash (so no traceback)."""
+
+    batch_dir: str
+    error: ManifestError
+
+    @property
+    def state_message(self) -> str:
+        # One line for the Prefect UI and log; the operator's terminal gets the full
+        # problems from the CLI, once.
+        return (f"Lot refusé / batch refused: {self.error.source} — "
+                f"{len(self.error.problems)} problème(s) / problem(s): {', '.join(dict.fromkeys(self.error.codes))}")
+
+
 @task(name="check-and-register-batch", task_run_name="check {batch_dir}", tags=["sijil", "batch"], **TASK_OPTIONS)
-def register_batch(batch_dir: str, settings: Settings) -> ingest.PreparedBatch:
+def register_batch(batch_dir: str, settings: Settings) -> ingest.PreparedBatch | RefusedBatch:
     store = ObjectStore.from_settings(settings)
-    prepared = ingest.prepare_batch(batch_dir=Path(batch_dir), settings=settings, store=store, limits=InputLimits())
+    try:
+        prepared = ingest.prepare_batch(batch_dir=Path(batch_dir), settings=settings, store=store,
+                                        limits=InputLimits())
+    except ManifestError as exc:
+        return RefusedBatch(batch_dir, exc)
     logger = get_run_logger()
     logger.info("Lot %s : %d fichier(s), %d accepté(s), %d en quarantaine", prepared.batch.batch_id,
                 prepared.batch.file_count, len(prepared.batch.accepted), len(prepared.quarantined))
@@ -103,7 +126,11 @@ def store_report(report: dict, settings: Settings) -> str:
 @flow(name="ingest-batch", flow_run_name="ingest {batch_dir}", log_prints=False,
       task_runner=ProcessPoolTaskRunner(max_workers=2), validate_parameters=False)
 def ingest_batch(batch_dir: str, settings: Settings | None = None) -> dict:
-    """Archive, read, assemble, index and report one scanner batch folder."""
+    """Archive, read, assemble, index and report one scanner batch folder.
+
+    A refused batch (batch.toml missing or invalid) ends the run in a Failed state whose
+    message names the problems, without a traceback; calling the flow then raises the
+    ManifestError (with every problem) for the caller to show."""
     settings = settings or load_settings()
     logger = get_run_logger()
     started = time.perf_counter()
@@ -111,6 +138,9 @@ def ingest_batch(batch_dir: str, settings: Settings | None = None) -> dict:
 
     t = time.perf_counter()
     prepared = register_batch(batch_dir, settings)
+    if isinstance(prepared, RefusedBatch):
+        # Returned, not raised: Prefect records the outcome without logging a crash.
+        return Failed(message=prepared.state_message, data=prepared.error)
     masters = []
     for n, file in enumerate(prepared.batch.accepted, start=1):
         masters.append(archive_master(file, settings))

@@ -262,6 +262,13 @@ def _print_report(report: dict) -> None:
         console.print(f"{report['new_objects']} nouvel(s) objet(s) dans MinIO / new object(s) in MinIO")
 
 
+def _refusal_text(exc) -> str:
+    from scanners.messages import MANIFEST_ERROR_HINT
+
+    return "\n".join(["Lot refusé / batch refused:", exc.render("fr"),
+                      f"→ {MANIFEST_ERROR_HINT['fr']}", f"→ {MANIFEST_ERROR_HINT['en']}"])
+
+
 def _exit_code(report: dict) -> int:
     if not report["files"]["balanced"]:
         return EXIT_FAILED
@@ -307,13 +314,17 @@ def ingest(
             progress.update(bars[stage], completed=done, total=total, rate=rate)
 
         ingest_flow.set_progress_reporter(report_progress)
+        refused = None
         try:
             report = ingest_flow.ingest_batch(str(batch_dir.resolve()), settings)
         except ManifestError as exc:
-            err_console.print(f"[red]Lot refusé / batch refused:[/]\n{escape(exc.render('fr'))}")
-            raise typer.Exit(EXIT_REFUSED)
+            refused = exc
         finally:
             ingest_flow.set_progress_reporter(None)
+    if refused is not None:
+        # An expected outcome, told once: the problems, then what to do.
+        err_console.print(_refusal_text(refused), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_REFUSED)
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:

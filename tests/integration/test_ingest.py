@@ -86,6 +86,13 @@ def test_refused_manifest_is_a_clear_error(tmp_path, isolated, prefect_env):
                          env=sijil_env(isolated, prefect_env), capture_output=True, text=True, timeout=300)
     assert out.returncode == 6
     assert "yaer" in out.stderr and "refusé" in out.stderr
+    # An expected outcome, not a crash: no traceback, the next step said once (fr and en),
+    # and the Prefect run ends Failed with the reason as its message.
+    assert "Traceback" not in out.stderr and "ManifestError" not in out.stderr
+    assert out.stderr.count("Corrigez batch.toml") == 1 and out.stderr.count("Fix batch.toml") == 1
+    assert out.stderr.count("n'est pas un champ connu") == 1
+    assert "Finished in state Failed('Lot refusé / batch refused" in out.stderr
+    assert len(out.stderr.splitlines()) < 30  # 11 problems; 100 lines with the traceback
 
 
 @pytest.mark.skipif(not A2.is_dir(), reason="../shared/testdata is absent")
