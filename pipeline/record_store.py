@@ -11,13 +11,24 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from elasticsearch import Elasticsearch
 
 from pipeline.errors import SijilError
-from pipeline.records import RecordError, StaleEdit, apply_correction, validate_record
+from pipeline.records import (
+    RecordError,
+    StaleEdit,
+    apply_correction,
+    apply_verification,
+    changed_values,
+    merge_reading,
+    person_paths,
+    settled_reasons,
+    validate_record,
+)
 from search.acts import index_acts
 from storage.objects import ObjectStore, StaleWrite
 
@@ -53,13 +64,9 @@ def record_history(store: ObjectStore, *, bucket: str, act_id: str) -> list[dict
     return sorted(documents, key=lambda d: d.get("revision", 0))
 
 
-def correct_record(store: ObjectStore, es: Elasticsearch, *, bucket: str, index_prefix: str, act_id: str,
-                   field: str, value: str, reason: str, user: str, expected_revision: int) -> dict[str, Any]:
-    """Correct one field: a new record version (history: who, when, old, new, why; the OCR
-    value kept), then the act re-indexed. A stale edit is refused and nothing is written."""
-    stored = load_record(store, bucket=bucket, act_id=act_id)
-    updated = apply_correction(stored.record, field=field, value=value, reason=reason, user=user,
-                               expected_revision=expected_revision)
+def _write_edit(store: ObjectStore, es: Elasticsearch, *, bucket: str, index_prefix: str, stored: StoredRecord,
+                updated: dict[str, Any]) -> dict[str, Any]:
+    act_id = updated["act_id"]
     try:
         store.put_if(bucket, record_key(act_id), _encode(updated), expected_etag=stored.etag)
     except StaleWrite as exc:
@@ -67,6 +74,29 @@ def correct_record(store: ObjectStore, es: Elasticsearch, *, bucket: str, index_
                         hint="Read the act again and redo the correction.") from exc
     index_acts(es, index_prefix=index_prefix, records=[updated])
     return updated
+
+
+def correct_record(store: ObjectStore, es: Elasticsearch, *, bucket: str, index_prefix: str, act_id: str,
+                   field: str, value: str, reason: str, user: str, expected_revision: int) -> dict[str, Any]:
+    """Correct one field: a new record version (history: who, when, old, new, why; the OCR
+    value kept), then the act re-indexed. The field must be one of the act kind's and the
+    value well formed (records.FieldPathError, FieldValueError). A stale edit is refused
+    and nothing is written."""
+    stored = load_record(store, bucket=bucket, act_id=act_id)
+    updated = apply_correction(stored.record, field=field, value=value, reason=reason, user=user,
+                               expected_revision=expected_revision)
+    return _write_edit(store, es, bucket=bucket, index_prefix=index_prefix, stored=stored, updated=updated)
+
+
+def verify_record(store: ObjectStore, es: Elasticsearch, *, bucket: str, index_prefix: str, act_id: str,
+                  field: str, user: str, expected_revision: int, reason: str | None = None) -> dict[str, Any]:
+    """Confirm the machine reading of one field as right, unchanged: a new record version
+    (history: who, when, the value, why "verified"), its review reasons answered, the act
+    re-indexed. A stale confirmation is refused like a stale correction."""
+    stored = load_record(store, bucket=bucket, act_id=act_id)
+    updated = apply_verification(stored.record, field=field, user=user, expected_revision=expected_revision,
+                                 reason=reason)
+    return _write_edit(store, es, bucket=bucket, index_prefix=index_prefix, stored=stored, updated=updated)
 
 
 @dataclass(frozen=True)
@@ -193,14 +223,12 @@ def rebuild_act_index(store: ObjectStore, es: Elasticsearch, *, bucket: str, ind
     return total
 
 
-def _kept_by_a_person(field: Any) -> bool:
-    return isinstance(field, dict) and (bool(field.get("corrected")) or field.get("source") == "import")
-
-
-def save_extracted(store: ObjectStore, *, bucket: str, record: dict[str, Any]) -> str:
+def save_extracted(store: ObjectStore, *, bucket: str, record: dict[str, Any], now: datetime | None = None) -> str:
     """Store a record read from the pages: created, or merged into the existing record as
-    a new revision — values a person corrected or keyed (import) are never replaced by a
-    machine reading. Returns "created", "updated" or "unchanged" (re-runs add nothing)."""
+    a new revision — values a person corrected, confirmed or keyed (import) are never
+    replaced by a machine reading, at any depth (records.merge_reading), and the review
+    reasons they answered stay answered. Returns "created", "updated" or "unchanged"
+    (re-runs add nothing). The history says when and which values changed."""
     record = validate_record(record)
     try:
         stored = load_record(store, bucket=bucket, act_id=record["act_id"])
@@ -211,19 +239,34 @@ def save_extracted(store: ObjectStore, *, bucket: str, record: dict[str, Any]) -
     merged = dict(current)
     fields = dict(current["fields"])
     for name, value in record["fields"].items():
-        if not _kept_by_a_person(fields.get(name)):
-            fields[name] = value
+        fields[name] = merge_reading(fields.get(name), value)
     merged["fields"] = fields
     merged["mentions"] = record["mentions"] or current.get("mentions", [])
     merged["source"] = record["source"]
-    if not any(_kept_by_a_person(v) for v in fields.values()) and current["review"].get("status") != "verified":
+    kept = person_paths(fields)
+    answered = settled_reasons(record["review"]["reasons"], kept)
+    reasons = [r for r in record["review"]["reasons"] if r not in answered]
+    if reasons:
+        merged["review"] = {**record["review"], "reasons": reasons, "status": "needs_review"}
+    elif kept or current["review"].get("status") == "verified":
+        merged["review"] = {**record["review"], "reasons": [], "status": "verified"}
+    else:
         merged["review"] = record["review"]
     comparable = ("fields", "mentions", "source", "review")
     if all(merged.get(k) == current.get(k) for k in comparable):
         return "unchanged"
+    changes, count = changed_values(current["fields"], fields)
+    if merged["mentions"] != current.get("mentions", []):
+        changes.append({"field": "mentions", "old": len(current.get("mentions", [])), "new": len(merged["mentions"])})
+        count += 1
     merged["revision"] = current["revision"] + 1
-    merged["history"] = [*current.get("history", []),
-                         {"revision": merged["revision"], "by": "sijil", "why": "read again from the pages",
-                          "field": "*", "old": None, "new": None}]
+    merged["history"] = [*current.get("history", []), {
+        "revision": merged["revision"], "at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "by": "sijil", "why": "read again from the pages",
+        # The changed paths; each leaf's old and new value in `changes` (bounded), and the
+        # count of all: a re-reading of a long act stays readable.
+        "field": ", ".join(c["field"] for c in changes) or "(confidences, boxes, source)",
+        "changes": changes, "changed": count,
+    }]
     store.put_if(bucket, record_key(record["act_id"]), _encode(validate_record(merged)), expected_etag=stored.etag)
     return "updated"
