@@ -480,6 +480,42 @@ def store_report(*, report: dict, settings: Settings) -> tuple[str, bool]:
     return key, stored.created
 
 
+class BatchNotFound(SijilError):
+    """No stored report for this batch id (never ingested, refused, or a typo)."""
+
+
 def load_report(*, batch_id: str, settings: Settings) -> dict:
     store = ObjectStore.from_settings(settings)
-    return json.loads(store.get_bytes(buckets_for(settings).batches, f"{batch_prefix(batch_id)}/report.json"))
+    bucket, key = buckets_for(settings).batches, f"{batch_prefix(batch_id)}/report.json"
+    if not store.bucket_exists(bucket) or not store.exists(bucket, key):
+        raise BatchNotFound(f"Aucun lot {batch_id} / no batch {batch_id}",
+                            hint="sijil batch list : les lots ingérés / the ingested batches")
+    return json.loads(store.get_bytes(bucket, key))
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch_id: str
+    stored_at: str  # when the report was written (UTC, ISO 8601)
+    register: dict
+    archived: int
+    quarantined: int
+    pages_ok: int
+    pages_total: int
+
+
+def list_batches(*, settings: Settings) -> list[BatchSummary]:
+    """Every ingested batch, from its stored report (the report is written last, so a
+    batch without one never finished), oldest first."""
+    store = ObjectStore.from_settings(settings)
+    bucket = buckets_for(settings).batches
+    if not store.bucket_exists(bucket):
+        return []
+    summaries = []
+    for key, modified in store.list_keys_modified(bucket, "batches/"):
+        if not key.endswith("/report.json"):
+            continue
+        report = json.loads(store.get_bytes(bucket, key))
+        summaries.append(BatchSummary(report["batch_id"], modified, report["register"], report["files"]["archived"],
+                                      report["files"]["quarantined"], report["pages"]["ok"], report["pages"]["total"]))
+    return sorted(summaries, key=lambda s: (s.stored_at, s.batch_id))

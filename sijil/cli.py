@@ -8,7 +8,9 @@ but some files or pages are in quarantine; 6 a batch was refused (its manifest i
 from __future__ import annotations
 
 import os
+import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -133,17 +135,40 @@ def doctor(ctx: typer.Context) -> None:
         raise typer.Exit(EXIT_FAILED)
 
 
+COMMUNE_CODE = re.compile(r"[0-9]{4,5}")  # as in batch.toml (scanners/manifest.py)
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _iso_date(value: str | None, option: str) -> str | None:
+    """YYYY-MM-DD as given, DD/MM/YYYY (the registers' and operators' way) turned into it;
+    anything else, or a day that does not exist, is a ValueError with the message to show."""
+    if value is None:
+        return None
+    text = value.strip()
+    match = _DMY.fullmatch(text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day).isoformat()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"{option} « {value} » : date attendue AAAA-MM-JJ ou JJ/MM/AAAA (par ex. 1987-03-14 ou 14/03/1987) / "
+                     f"{option} “{value}”: expected a date YYYY-MM-DD or DD/MM/YYYY (e.g. 1987-03-14 or 14/03/1987)")
+
+
 @app.command()
 def search(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(help="Words to find in the pages' text, in Arabic or French script")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Find ACTS by a person's name, in either script")] = None,
     year: Annotated[int | None, typer.Option(help="Acts of this register year")] = None,
-    commune: Annotated[str | None, typer.Option(help="Acts of this commune code")] = None,
+    commune: Annotated[str | None, typer.Option(help="Acts of this commune code (4 or 5 digits, e.g. 1601)")] = None,
     kind: Annotated[str | None, typer.Option(help="birth, marriage or death")] = None,
     number: Annotated[int | None, typer.Option(help="Act number")] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="Event date from (YYYY-MM-DD)")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Event date to (YYYY-MM-DD)")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Event date from (YYYY-MM-DD or DD/MM/YYYY)")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Event date to (YYYY-MM-DD or DD/MM/YYYY)")] = None,
     size: Annotated[int, typer.Option("--size", "-n", help="How many results to show")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
@@ -155,6 +180,20 @@ def search(
 
     from search.client import connect
 
+    # Checked before any query: a wrong value is the operator's to fix (exit 2), not an
+    # Elasticsearch error or a silent "0 acts".
+    try:
+        date_from, date_to = _iso_date(date_from, "--from"), _iso_date(date_to, "--to")
+    except ValueError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    if commune is not None and not COMMUNE_CODE.fullmatch(commune.strip()):
+        err_console.print(f"--commune attend un code commune (4 ou 5 chiffres, par ex. 1601), pas « {commune} » / "
+                          f"--commune expects a commune code (4 or 5 digits, e.g. 1601), not “{commune}”.\n"
+                          "  → Le code de chaque lot : sijil batch list / each batch's code: sijil batch list",
+                          markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    commune = commune.strip() if commune is not None else None
     settings = _settings(ctx)
     es = connect(settings)
     act_filters = (year, commune, kind, number, date_from, date_to)
@@ -348,14 +387,50 @@ def batch_report(
     """Show the stored report of a batch."""
     import json
 
-    from pipeline.ingest import load_report
+    from pipeline.ingest import BatchNotFound, load_report
 
-    report = load_report(batch_id=batch_id, settings=_settings(ctx))
+    try:
+        report = load_report(batch_id=batch_id, settings=_settings(ctx))
+    except BatchNotFound as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED)
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         _print_report(report)
     raise typer.Exit(_exit_code(report))
+
+
+@batch_app.command("list")
+def batch_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Every ingested batch (from the reports stored in MinIO): date, register, files
+    archived and in quarantine, pages read. Exit 1 when there is none."""
+    import json
+    from dataclasses import asdict
+
+    from pipeline.ingest import list_batches
+
+    batches = list_batches(settings=_settings(ctx))
+    if as_json:
+        print(json.dumps([asdict(b) for b in batches], ensure_ascii=False, indent=2))
+    elif batches:
+        table = Table("lot / batch", "date (UTC)", "registre / register", "archivés / archived",
+                      "quarantaine / quarantined", "pages")
+        for b in batches:
+            reg = b.register
+            table.add_row(b.batch_id, b.stored_at.replace("T", " ")[:16],
+                          f"{reg.get('commune_fr', '')} ({reg.get('commune_code', '')}) {reg.get('kind', '')} "
+                          f"{reg.get('year', '')} s{reg.get('series', '')} v{reg.get('volume', '')}",
+                          str(b.archived), str(b.quarantined), f"{b.pages_ok}/{b.pages_total}")
+        console.print(table)
+        console.print("Détail / details: sijil batch report <lot / batch>")
+    else:
+        err_console.print("Aucun lot ingéré / no batch ingested yet (sijil ingest DIR)")
+    if not batches:
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()

@@ -230,6 +230,12 @@ class ObjectStore:
             for obj in self._client.list_objects(bucket_name=bucket, prefix=prefix, recursive=True):
                 yield obj.object_name
 
+    def list_keys_modified(self, bucket: str, prefix: str) -> Iterator[tuple[str, str]]:
+        """(key, last-modified time in UTC ISO 8601) of each current object under prefix."""
+        with _translated(f"Listing {bucket}/{prefix}"):
+            for obj in self._client.list_objects(bucket_name=bucket, prefix=prefix, recursive=True):
+                yield obj.object_name, obj.last_modified.isoformat(timespec="seconds") if obj.last_modified else ""
+
     def bucket_exists(self, bucket: str) -> bool:
         with _translated(f"Looking for bucket {bucket}"):
             return self._client.bucket_exists(bucket_name=bucket)
