@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +53,68 @@ def _value(field) -> str:
     return text
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refused edit as an exit code: 2 for a field or value the act does not take, 7 for
+    a stale edit (the act changed since the editor read it; nothing was written)."""
+    from pipeline.records import InvalidCorrection, StaleEdit
+
+    try:
+        yield
+    except StaleEdit as exc:
+        err_console.print(f"[red]Correction refusée / correction refused:[/] {escape(str(exc))}")
+        raise typer.Exit(7) from None
+    except InvalidCorrection as exc:
+        err_console.print(f"[red]Correction refusée / correction refused:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+
+
+def print_history_entry(entry: dict) -> None:
+    head = f"  r{entry.get('revision')} {entry.get('at', '')} {entry.get('by')}: "
+    why = escape(str(entry.get("why"))) + (f" ({escape(entry['note'])})" if entry.get("note") else "")
+    if "changes" in entry:  # sijil's own re-reading: every leaf it changed
+        more = entry.get("changed", 0) - len(entry["changes"])
+        console.print(head + f"{entry.get('changed', 0)} valeur(s) / value(s) — {why}")
+        for change in entry["changes"]:
+            console.print(f"      {change['field']} « {escape(str(change['old']))} » → « {escape(str(change['new']))} »")
+        if more > 0:
+            console.print(f"      … +{more}")
+        return
+    console.print(head + f"{entry.get('field')} « {escape(str(entry.get('old')))} » → "
+                  f"« {escape(str(entry.get('new')))} » — {why}")
+
+
+def _subject(record: dict) -> str:
+    """The act's subject as a reader names it: SURNAME Given (both scripts when read)."""
+    fields = record.get("fields", {})
+    people = [fields] if "surname" in fields else [fields.get(r, {}) for r in ("husband", "wife")]
+    names = []
+    for person in people:
+        for script in ("lat", "ar"):
+            parts = [(person.get(p) or {}).get(script) for p in ("surname", "given")]
+            if any(parts):
+                names.append(" ".join(p for p in parts if p))
+    return " / ".join(names) or "?"
+
+
+def weakest_field(fields: dict, prefix: str = "") -> tuple[str, float] | None:
+    """The field read with the lowest confidence, at any depth (a person's correction or
+    confirmation of it no longer counts as a doubt)."""
+    weakest = None
+    for name, value in fields.items():
+        if not isinstance(value, dict) or name in ("ocr", "corrected", "verified"):
+            continue
+        path = f"{prefix}{name}"
+        conf = value.get("conf")
+        if isinstance(conf, (int, float)) and not value.get("corrected") and not value.get("verified") \
+                and (weakest is None or conf < weakest[1]):
+            weakest = (path, float(conf))
+        below = weakest_field(value, f"{path}.")
+        if below is not None and (weakest is None or below[1] < weakest[1]):
+            weakest = below
+    return weakest
+
+
 def print_record(record: dict) -> None:
     reg = record["register"]
     console.print(f"[bold]{record['act_id']}[/]  {record['kind']}  {reg.get('commune', {}).get('fr', '')} "
@@ -92,8 +155,7 @@ def register(app: typer.Typer, get_settings: Callable[[typer.Context], Settings]
         print_record(record)
         if history:
             for entry in record.get("history", []):
-                console.print(f"  r{entry.get('revision')} {entry.get('at', '')} {entry.get('by')}: {entry.get('field')} "
-                              f"« {escape(str(entry.get('old')))} » → « {escape(str(entry.get('new')))} » — {escape(str(entry.get('why')))}")
+                print_history_entry(entry)
 
     @records_app.command("correct")
     def correct(ctx: typer.Context, act_id: str, field: Annotated[str, typer.Argument(help="e.g. surname.lat, given.ar, event_date")],
@@ -105,19 +167,41 @@ def register(app: typer.Typer, get_settings: Callable[[typer.Context], Settings]
         """Correct one field: a new version of the record, the old value and the OCR reading kept.
         A stale edit (the act changed since the revision you read) is refused: exit 7."""
         from pipeline.record_store import correct_record, load_record
-        from pipeline.records import StaleEdit
 
         settings = get_settings(ctx)
         store, es, bucket = _services(settings)
         expected = revision if revision is not None else load_record(store, bucket=bucket, act_id=act_id).record["revision"]
-        try:
+        with _refusals():
             updated = correct_record(store, es, bucket=bucket, index_prefix=settings.index_prefix, act_id=act_id,
                                      field=field, value=value, reason=reason, user=user, expected_revision=expected)
-        except StaleEdit as exc:
-            err_console.print(f"[red]Correction refusée / correction refused:[/] {escape(str(exc))}")
-            raise typer.Exit(7)
-        _audit(settings, store, who=user, action="correct", act_ids=[act_id], detail={"field": field, "revision": updated["revision"]})
-        console.print(f"{act_id}: {field} = « {escape(value)} » (révision {updated['revision']})")
+        entry = updated["history"][-1]
+        _audit(settings, store, who=user, action="correct", act_ids=[act_id],
+               detail={"field": entry["field"], "revision": updated["revision"]})
+        console.print(f"{act_id}: {entry['field']} = « {escape(str(entry['new']))} » (révision {updated['revision']}, "
+                      f"{updated['review']['status']})")
+
+    @records_app.command("verify")
+    def verify(ctx: typer.Context, act_id: str,
+               field: Annotated[str, typer.Argument(help="e.g. surname.lat, surname (both scripts), event_date")],
+               user: Annotated[str, typer.Option("--user", help="Who confirms")],
+               reason: Annotated[str | None, typer.Option("--reason", help="A note kept in the history")] = None,
+               revision: Annotated[int | None, typer.Option("--revision", help="The revision you read (default: the current one)")] = None,
+               ) -> None:
+        """Confirm that the machine read one field right, without changing it: a new version
+        of the record, the field marked verified and its review reasons answered. Exit 2 for
+        an unknown field, 7 for a stale edit."""
+        from pipeline.record_store import load_record, verify_record
+
+        settings = get_settings(ctx)
+        store, es, bucket = _services(settings)
+        expected = revision if revision is not None else load_record(store, bucket=bucket, act_id=act_id).record["revision"]
+        with _refusals():
+            updated = verify_record(store, es, bucket=bucket, index_prefix=settings.index_prefix, act_id=act_id,
+                                    field=field, user=user, reason=reason, expected_revision=expected)
+        _audit(settings, store, who=user, action="verify", act_ids=[act_id],
+               detail={"field": field, "revision": updated["revision"]})
+        console.print(f"{act_id}: {field} vérifié / verified (révision {updated['revision']}, "
+                      f"{updated['review']['status']})")
 
     @records_app.command("import")
     def import_records(ctx: typer.Context, file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
@@ -166,10 +250,20 @@ def register(app: typer.Typer, get_settings: Callable[[typer.Context], Settings]
         if as_json:
             print(json.dumps({"total": total, "acts": [h.record for h in hits]}, ensure_ascii=False, indent=2))
             return
-        console.print(f"{total} acte(s) à revoir / act(s) to review")
-        for hit in hits:
-            review = hit.record.get("review", {})
-            console.print(f"  {hit.act_id}  {', '.join(review.get('reasons', []))}")
+        console.print(f"{total} acte(s) à revoir / act(s) to review — le champ le plus faible d'abord / "
+                      "weakest field first")
+        rows = [(hit, weakest_field(hit.record.get("fields", {}))) for hit in hits]
+        # The index orders by its top-level confidences; the page shown is ordered by the
+        # weakest field at any depth (a missing field, no confidence, comes first).
+        rows.sort(key=lambda row: (row[1][1] if row[1] else -1.0, row[0].act_id))
+        for hit, weakest in rows:
+            # One line per act (greppable, never cut by the terminal's width).
+            record = hit.record
+            console.print(f"  {hit.act_id}  n° {record.get('number')}{record.get('suffix') or ''}  "
+                          f"{escape(_subject(record))}  — "
+                          f"{f'{weakest[0]} ({weakest[1]:.2f})' if weakest else '-'}  "
+                          f"[{escape(', '.join(record.get('review', {}).get('reasons', [])))}]",
+                          soft_wrap=True)
 
     @reindex_app.command("acts")
     def reindex_acts(ctx: typer.Context) -> None:

@@ -140,3 +140,88 @@ def test_reads_are_audited(acts, isolated, store, prefect_env):
     assert json.loads(out.stdout)["act_id"] == acts["benali"]
     events = read_events(store, bucket_prefix=isolated.bucket_prefix)
     assert any(e["action"] == "show" and e["acts"] == [acts["benali"]] for e in events)
+
+
+def _read_act(number: int, *, officer_ar: str, surname_conf: float = 0.6) -> dict:
+    """An act as extraction gives it (commune 9999: no synthetic act shares its ids)."""
+    return {"act_id": f"9999-N-1987-01-{number:05d}", "kind": "birth",
+            "register": {"commune_code": "9999", "year": 1987, "series": 1}, "number": number,
+            "fields": {"surname": {"lat": "BENALT", "ar": "بن علي", "conf": surname_conf},
+                       "given": {"lat": "Mohamed", "ar": "محمد", "conf": 0.97},
+                       "officer": {"surname": {"lat": "HADAD", "ar": officer_ar, "conf": 0.5},
+                                   "given": {"lat": "Karim", "ar": "كريم", "conf": 0.97}}},
+            "source": {"batch": "b1"},
+            "review": {"status": "needs_review", "reasons": ["low_conf:surname", "low_conf:officer.surname"]}}
+
+
+def test_nested_correction_survives_a_new_ingest(acts, isolated, store, es):
+    from pipeline.record_store import correct_record, load_record, record_history, save_extracted
+
+    bucket = acts["bucket"]
+    first = _read_act(9001, officer_ar="حداب")
+    assert save_extracted(store, bucket=bucket, record=first) == "created"
+    act_id = first["act_id"]
+    fixed = correct_record(store, es, bucket=bucket, index_prefix=isolated.index_prefix, act_id=act_id,
+                           field="officer.surname.ar", value="حداد", reason="lu sur le registre", user="archiviste",
+                           expected_revision=1)
+    assert fixed["review"]["reasons"] == ["low_conf:surname"]
+    # The register is ingested again: the machine reads the officer's surname another way.
+    again = _read_act(9001, officer_ar="حدان", surname_conf=0.95)
+    again["review"] = {"status": "needs_review", "reasons": ["low_conf:officer.surname"]}
+    assert save_extracted(store, bucket=bucket, record=again) == "updated"
+    record = load_record(store, bucket=bucket, act_id=act_id).record
+    officer = record["fields"]["officer"]["surname"]
+    assert officer["ar"] == "حداد" and officer["corrected"]["by"] == "archiviste"
+    assert officer["ocr"]["ar"] == "حدان" and officer["lat"] == "HADAD"
+    assert record["review"] == {"status": "verified", "reasons": []}
+    assert [h["by"] for h in record["history"]] == ["archiviste", "sijil"]
+    reread = record["history"][-1]
+    assert reread["at"] and reread["changes"] == [] and reread["field"]  # confidences moved, no value
+    assert [h["revision"] for h in record_history(store, bucket=bucket, act_id=act_id)] == [1, 2, 3]
+    # A reading that changes a value says which, old → new.
+    third = _read_act(9001, officer_ar="حدان", surname_conf=0.95)
+    third["fields"]["given"] = {"lat": "Mohammed", "ar": "محمد", "conf": 0.97}
+    third["review"] = again["review"]
+    assert save_extracted(store, bucket=bucket, record=third) == "updated"
+    last = load_record(store, bucket=bucket, act_id=act_id).record["history"][-1]
+    assert last["changes"] == [{"field": "given.lat", "old": "Mohamed", "new": "Mohammed"}] and last["changed"] == 1
+    assert save_extracted(store, bucket=bucket, record=third) == "unchanged"
+
+
+def test_bad_corrections_and_verify_on_the_cli(acts, isolated, store, es, prefect_env):
+    from pipeline.record_store import load_record, save_extracted
+    from search.acts import index_acts
+
+    bucket = acts["bucket"]
+    record = _read_act(9002, officer_ar="حداب")
+    save_extracted(store, bucket=bucket, record=record)
+    act_id = record["act_id"]
+    index_acts(es, index_prefix=isolated.index_prefix, records=[load_record(store, bucket=bucket, act_id=act_id).record])
+    env = sijil_env(isolated, prefect_env)
+
+    def sijil(*args):
+        return subprocess.run([sys.executable, "-m", "sijil.cli", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    out = sijil("records", "correct", act_id, "surnme.lat", "BENALI", "--reason", "r", "--user", "u")
+    assert out.returncode == 2 and "surname.lat" in out.stderr, out.stderr
+    out = sijil("records", "correct", act_id, "event_date", "1987-02-30", "--reason", "r", "--user", "u")
+    assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr, out.stderr
+    assert load_record(store, bucket=bucket, act_id=act_id).record["revision"] == 1  # nothing written
+    out = sijil("review", "list", "-n", "500")
+    assert out.returncode == 0, out.stderr
+    line = next(line for line in out.stdout.splitlines() if act_id in line)
+    assert "9002" in line and "BENALT" in line and "officer.surname (0.50)" in line
+    out = sijil("records", "verify", act_id, "officer.surname", "--user", "archiviste", "--reason", "vu")
+    assert out.returncode == 0, out.stderr
+    out = sijil("records", "verify", act_id, "surname.lat", "--user", "autre", "--revision", "1")
+    assert out.returncode == 7 and "refus" in out.stderr
+    out = sijil("records", "verify", act_id, "surname", "--user", "archiviste", "--revision", "2")
+    assert out.returncode == 0, out.stderr
+    stored = load_record(store, bucket=bucket, act_id=act_id).record
+    assert stored["revision"] == 3 and stored["review"] == {"status": "verified", "reasons": []}
+    assert stored["fields"]["surname"]["lat"] == "BENALT" and stored["fields"]["surname"]["verified"]["by"] == "archiviste"
+    assert stored["history"][0] | {"at": None} == {
+        "revision": 2, "at": None, "by": "archiviste", "field": "officer.surname", "why": "verified", "note": "vu",
+        "old": {"officer.surname.lat": "HADAD", "officer.surname.ar": "حداب"},
+        "new": {"officer.surname.lat": "HADAD", "officer.surname.ar": "حداب"}}
