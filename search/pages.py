@@ -136,10 +136,29 @@ class PageHit:
     snippets: list[str]
 
 
+def pages_query(text: str) -> dict:
+    """Every word of `text` must be on the page (an operator looking for "BENALI Ahmed"
+    wants pages with both, not every page with either). Each word may match in any of the
+    three readings of the text (as written, Arabic, French), so a query mixing scripts
+    still finds a page that has its Arabic word and its French word."""
+    words = text.split()
+    return {"bool": {"must": [
+        {"multi_match": {"query": word, "fields": list(TEXT_QUERY_FIELDS), "type": "most_fields",
+                         # A word the analyser cuts in two ("Alger-Centre") needs both parts.
+                         "operator": "and"}}
+        for word in words
+    ]}}
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(fragment.replace("<em>", "").replace("</em>", "").split())
+
+
 def search_pages(es: Elasticsearch, *, index_prefix: str, text: str, size: int = 10) -> tuple[int, list[PageHit]]:
-    """Full-text search over page text in both languages; snippets show the text as read."""
+    """Full-text search over page text in both languages; snippets show the text as read,
+    one per place on the page (the same place highlighted in two readings counts once)."""
     name = pages_index_name(index_prefix)
-    query = {"multi_match": {"query": text, "fields": list(TEXT_QUERY_FIELDS), "type": "most_fields"}}
+    query = pages_query(text)
     with translated("Searching pages"):
         if not es.indices.exists(index=name):
             return 0, []
@@ -152,9 +171,11 @@ def search_pages(es: Elasticsearch, *, index_prefix: str, text: str, size: int =
     for hit in answer["hits"]["hits"]:
         src = hit["_source"]
         snippets: list[str] = []
+        seen: set[str] = set()
         for fragments in hit.get("highlight", {}).values():
             for fragment in fragments:
-                if fragment not in snippets:
+                if _plain(fragment) not in seen:
+                    seen.add(_plain(fragment))
                     snippets.append(fragment)
         hits.append(PageHit(src["page_id"], hit["_score"], src["batch_id"], src["source"]["file"],
                             src["source"]["page_index"], src["register"], snippets[:3]))

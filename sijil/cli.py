@@ -232,15 +232,21 @@ def search(
                 )
                 # Matched words in reverse video on a terminal, between « » in a pipe or a log.
                 opening, closing = ("[reverse]", "[/reverse]") if console.is_terminal else ("«", "»")
+                # Each snippet is a separate place on the page: one bullet each, cut ends
+                # marked, so two fragments are not read as one sentence.
                 for snippet in hit.snippets:
-                    flat = " ".join(snippet.split())
-                    console.print("    " + escape(flat).replace("<em>", opening).replace("</em>", closing))
+                    console.print(_snippet_line(snippet, opening, closing))
     else:
         err_console.print("Give words to find in pages, or --name / filters to find acts.")
         raise typer.Exit(2)
     es.close()
     if total == 0:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _snippet_line(snippet: str, opening: str, closing: str) -> str:
+    flat = " ".join(snippet.split())
+    return "    • … " + escape(flat).replace("<em>", opening).replace("</em>", closing) + " …"
 
 
 def _use_prefect_server(settings: Settings) -> bool:
