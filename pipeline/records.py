@@ -226,6 +226,7 @@ def normalise_value(value: str, *, kind: str, path: str, record: dict[str, Any])
     allowed. Dates: ISO YYYY-MM-DD (a real day), or a presumed YYYY-MM / YYYY; a French
     DD/MM/YYYY is turned into ISO. Hours HH:MM. Sex M/F. Names: the leaf's script."""
     text = value.strip()
+    path = _display(path)  # as the person typed it: event_date, not event_date.value
     if not text:
         raise FieldValueError(f"Valeur vide / empty value for {path}.")
     if kind == "date":
@@ -252,7 +253,8 @@ def normalise_value(value: str, *, kind: str, path: str, record: dict[str, Any])
                 hint="AAAA-MM-JJ, un jour qui existe / YYYY-MM-DD, a real day (e.g. 1987-03-14); "
                      "JJ/MM/AAAA est converti / DD/MM/YYYY is converted; AAAA ou/or AAAA-MM pour une date "
                      "présumée / for a presumed date.") from None
-        return stored, ({"precision": precision} if path.endswith(".value") else {})
+        # Every date is a `value` leaf: its precision (day, or presumed month/year) goes beside it.
+        return stored, {"precision": precision}
     if kind == "time":
         hour = _HOUR.match(text)
         if not hour or int(hour.group(1)) > 23 or int(hour.group(2)) > 59:
@@ -279,10 +281,10 @@ def normalise_value(value: str, *, kind: str, path: str, record: dict[str, Any])
     if kind in ("lat", "ar"):
         script = _script_of(text)
         if script != kind or any(ch.isdigit() for ch in text):
-            wanted = "latine / Latin" if kind == "lat" else "arabe / Arabic"
+            french, english = ("latine", "Latin") if kind == "lat" else ("arabe", "Arabic")
             other = path[: -len(kind)] + ("ar" if kind == "lat" else "lat")
             raise FieldValueError(
-                f"« {value} » n'est pas en écriture {wanted} (sans chiffres) / is not in {wanted} script "
+                f"« {value} » n'est pas en écriture {french} (sans chiffres) / is not in {english} script "
                 f"(no digits), as {path} takes.",
                 hint=f"Une valeur dans l'autre écriture va dans / a value in the other script goes to {other}.")
         return text, {}
