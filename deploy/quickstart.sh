@@ -40,7 +40,7 @@ PYTHON=${PYTHON:-python3}
   || { echo "Python 3.11 or later is needed (found $("$PYTHON" --version))" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-echo "sijil $(.venv/bin/sijil version)"
+echo "$(.venv/bin/sijil version) installé / installed"
 
 say "Local stack"
 .venv/bin/sijil stack up

@@ -178,8 +178,8 @@ def ingest_batch(batch_dir: str, settings: Settings | None = None) -> dict:
     acts = extract_acts(prepared, masters, outcomes, settings)
     stage_seconds["acts"] = time.perf_counter() - t
 
-    new_objects = (prepared.new_objects + sum(m.created for m in masters) + sum(o.new_objects for o in outcomes)
-                   + (volume.new_objects if volume else 0))
+    new_objects = ingest.count_new_objects(prepared=prepared, masters=masters, outcomes=outcomes, volume=volume,
+                                           acts=acts)
     report = ingest.build_report(prepared=prepared, masters=masters, outcomes=outcomes, volume=volume, index=index,
                                  new_objects=new_objects, wall_seconds=time.perf_counter() - started,
                                  stage_seconds=stage_seconds, acts=acts)

@@ -430,6 +430,14 @@ def _stage_summary(outcomes: list[PageOutcome]) -> dict[str, dict[str, float]]:
     return summary
 
 
+def count_new_objects(*, prepared: PreparedBatch, masters: list[ArchivedMaster], outcomes: list[PageOutcome],
+                      volume: VolumeCopy | None, acts: ActsOutcome | None) -> int:
+    """Objects and object versions this run wrote to MinIO. A record read again and changed
+    is a new version of its object, as much as a new record is a new object: both count."""
+    return (prepared.new_objects + sum(m.created for m in masters) + sum(o.new_objects for o in outcomes)
+            + (volume.new_objects if volume else 0) + (acts.created + acts.updated if acts else 0))
+
+
 def build_report(*, prepared: PreparedBatch, masters: list[ArchivedMaster], outcomes: list[PageOutcome],
                  volume: VolumeCopy | None, index: IndexOutcome, new_objects: int, wall_seconds: float,
                  stage_seconds: dict[str, float], acts: ActsOutcome | None = None) -> dict:
@@ -450,6 +458,8 @@ def build_report(*, prepared: PreparedBatch, masters: list[ArchivedMaster], outc
         "quarantined": [asdict(q) for q in prepared.quarantined],
         "pages": {
             "total": len(outcomes),
+            # Scanned images read; a double-page spread is one image and two pages.
+            "images": len({(o.file_path, o.page_index) for o in outcomes}),
             "ok": sum(o.ok for o in outcomes),
             "failed": [asdict(f) for f in failed_pages],
             "reused": sum(o.reused for o in outcomes),

@@ -275,7 +275,10 @@ def _print_report(report: dict) -> None:
                   f"{files['quarantined']} en quarantaine — {balance}")
     for entry in report["quarantined"]:
         console.print(f"  [red]quarantaine[/] {escape(entry['path'])}: {escape(entry['message_fr'])} ({entry['reason']})")
+    images = pages.get("images", pages["total"])
     console.print(f"Pages: {pages['ok']}/{pages['total']} lues / read"
+                  + (f" ({images} images ; une double page = 2 pages / a spread = 2 pages)" if images != pages["total"]
+                     else "")
                   + (f", {pages['reused']} déjà faites / already done" if pages["reused"] else ""))
     for failure in pages["failed"]:
         console.print(f"  [red]page en échec[/] {escape(failure['path'])}: {escape(failure['message_fr'])}")
@@ -304,7 +307,8 @@ def _print_report(report: dict) -> None:
             and not (acts or {}).get("updated"):
         console.print("[green]Rien de nouveau : ce lot était déjà entièrement traité. / Nothing new: this batch was already complete.[/]")
     else:
-        console.print(f"{report['new_objects']} nouvel(s) objet(s) dans MinIO / new object(s) in MinIO")
+        console.print(f"{report['new_objects']} objet(s) ou version(s) écrit(s) dans MinIO "
+                      f"/ object(s) or version(s) written to MinIO")
 
 
 def _refusal_text(exc) -> str:
@@ -341,7 +345,8 @@ def ingest(
     with_server = _use_prefect_server(settings)
     from flows import ingest as ingest_flow
 
-    labels = {"archive": "Archivage / archiving", "pages": "Pages lues / pages read", "pdfa": "PDF/A"}
+    # The bar counts scanned images (a spread is one image, two pages in the report).
+    labels = {"archive": "Archivage / archiving", "pages": "Images lues / images read", "pdfa": "PDF/A"}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
                   console=err_console, transient=False) as progress:
@@ -355,7 +360,7 @@ def ingest(
                 bars[stage] = progress.add_task(labels.get(stage, stage), total=total, rate="")
                 started[stage] = time.monotonic()
             elapsed = time.monotonic() - started[stage]
-            rate = f"{60 * done / elapsed:.1f} pages/min" if stage == "pages" and done and elapsed > 0 else ""
+            rate = f"{60 * done / elapsed:.1f} images/min" if stage == "pages" and done and elapsed > 0 else ""
             progress.update(bars[stage], completed=done, total=total, rate=rate)
 
         ingest_flow.set_progress_reporter(report_progress)

@@ -34,6 +34,7 @@ def test_sample_is_archived_read_and_balanced(first_run, isolated, store):
     files = report["files"]
     assert files["balanced"] and files["quarantined"] == 0 and files["archived"] == files["total"] == 5
     assert report["pages"]["ok"] == report["pages"]["total"] == PAGES
+    assert report["pages"]["images"] == 5  # the spread is one scanned image, two pages
     assert sum(1 for p in report["pages"]["mean_conf"] if p.endswith(("-l", "-r"))) == 2
     assert all(0.5 < c <= 1 for c in report["pages"]["mean_conf"].values())
     versions = object_versions(store, isolated)
