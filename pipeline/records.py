@@ -345,9 +345,10 @@ def _check_edit(record: dict[str, Any], *, user: str, expected_revision: int) ->
 
 def _mark(holder: dict[str, Any], mark: str, keys: list[str], *, user: str, when: str, revision: int) -> None:
     earlier = holder.get(mark) or {}
-    # Older records have marks without keys: the whole group was the person's.
-    known = earlier.get("keys", [k for k in holder if k not in (*PERSON_MARKS, "ocr") and not isinstance(holder[k], dict)]
-                        if earlier else [])
+    if earlier and "keys" not in earlier:
+        known = list(_machine_reading(holder))  # marked before marks listed leaves: the whole group was the person's
+    else:
+        known = earlier.get("keys", [])
     holder[mark] = {"by": user, "at": when, "revision": revision, "keys": sorted({*known, *keys})}
 
 
