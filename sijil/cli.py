@@ -110,11 +110,13 @@ def stack_logs(
 
     unknown = [s for s in services or [] if s not in manage.SERVICE_NAMES]
     if unknown:
-        err_console.print(f"Unknown service: {', '.join(unknown)} (choose from {', '.join(manage.SERVICE_NAMES)})")
+        err_console.print(f"Service inconnu / unknown service: {', '.join(unknown)} "
+                          f"(au choix / choose from {', '.join(manage.SERVICE_NAMES)})")
         raise typer.Exit(2)
     files = manage.log_files(_settings(ctx), tuple(services or ()))
     if not files:
-        err_console.print("No logs yet: the stack has not been started (sijil stack up).")
+        err_console.print("Pas encore de journaux : les services n'ont pas été démarrés (sijil stack up). / "
+                          "No logs yet: the stack has not been started (sijil stack up).")
         raise typer.Exit(EXIT_FAILED)
     os.execvp("tail", ["tail", "-n", str(lines), *(["-F"] if follow else []), *map(str, files)])
 
@@ -131,7 +133,7 @@ def doctor(ctx: typer.Context) -> None:
     console.print(table)
     problems = [c for c in checks if not c.ok]
     if problems:
-        err_console.print(f"{len(problems)} problem(s): {', '.join(c.name for c in problems)}")
+        err_console.print(f"{len(problems)} problème(s) / problem(s): {', '.join(c.name for c in problems)}")
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -237,7 +239,8 @@ def search(
                 for snippet in hit.snippets:
                     console.print(_snippet_line(snippet, opening, closing))
     else:
-        err_console.print("Give words to find in pages, or --name / filters to find acts.")
+        err_console.print("Donnez des mots à chercher dans les pages, ou --name / des filtres pour chercher des actes. / "
+                          "Give words to find in pages, or --name / filters to find acts.")
         raise typer.Exit(2)
     es.close()
     if total == 0:
@@ -261,7 +264,8 @@ def _use_prefect_server(settings: Settings) -> bool:
     if prefect_server.status(settings, StackPaths.of(settings)).healthy:
         os.environ.update(settings.prefect_client_env())
         return True
-    err_console.print("[yellow]Prefect server not reachable: running without it (not visible in the Prefect UI).[/]")
+    err_console.print("[yellow]Serveur Prefect injoignable : exécution sans lui (invisible dans l'interface Prefect). / "
+                      "Prefect server not reachable: running without it (not visible in the Prefect UI).[/]")
     return False
 
 
@@ -456,7 +460,8 @@ def watch(
     settings = _settings(ctx)
     root = folder or settings.hot_folder
     if root is None or not root.is_dir():
-        err_console.print("Give a drop folder (sijil watch DIR) or set hot_folder in the settings.")
+        err_console.print("Donnez un dossier de dépôt (sijil watch DIR) ou réglez hot_folder. / "
+                          "Give a drop folder (sijil watch DIR) or set hot_folder in the settings.")
         raise typer.Exit(2)
     _use_prefect_server(settings)
     from flows.watch import watch_hot_folder
@@ -638,13 +643,13 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        err_console.print(f"[red]Configuration error:[/] {exc}")
+        err_console.print(f"[red]Erreur de configuration / configuration error:[/] {escape(str(exc))}")
         sys.exit(EXIT_CONFIG)
     except ServiceUnavailable as exc:
-        err_console.print(f"[red]Service unavailable:[/] {exc}")
+        err_console.print(f"[red]Service indisponible / service unavailable:[/] {escape(str(exc))}")
         sys.exit(EXIT_UNAVAILABLE)
     except SijilError as exc:
-        err_console.print(f"[red]Error:[/] {exc}")
+        err_console.print(f"[red]Erreur / error:[/] {escape(str(exc))}")
         sys.exit(EXIT_FAILED)
 
 
