@@ -500,3 +500,21 @@ def changed_values(old_fields: dict[str, Any], new_fields: dict[str, Any], *, li
     old, new = _flat(old_fields, ""), _flat(new_fields, "")
     paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
     return [{"field": _display(p), "old": old.get(p), "new": new.get(p)} for p in paths[:limit]], len(paths)
+
+
+def weakest_field(fields: dict, prefix: str = "") -> tuple[str, float] | None:
+    """The field read with the lowest confidence, at any depth (a person's correction or
+    confirmation of it no longer counts as a doubt)."""
+    weakest = None
+    for name, value in fields.items():
+        if not isinstance(value, dict) or name in ("ocr", "corrected", "verified"):
+            continue
+        path = f"{prefix}{name}"
+        conf = value.get("conf")
+        if isinstance(conf, (int, float)) and not value.get("corrected") and not value.get("verified") \
+                and (weakest is None or conf < weakest[1]):
+            weakest = (path, float(conf))
+        below = weakest_field(value, f"{path}.")
+        if below is not None and (weakest is None or below[1] < weakest[1]):
+            weakest = below
+    return weakest

@@ -24,6 +24,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
+from pipeline.records import weakest_field
 from search.analysis import analysis_settings
 from search.client import translated
 from search.names import name_keys, name_similarity
@@ -155,8 +156,9 @@ def _date(field: dict[str, Any] | None) -> str | None:
 def act_document(record: dict[str, Any]) -> dict[str, Any]:
     register = record["register"]
     names = person_names(record)
-    confidences = [v.get("conf") for v in record.get("fields", {}).values()
-                   if isinstance(v, dict) and isinstance(v.get("conf"), (int, float))]
+    # The review queue sorts on this: the weakest field at any depth that no person has
+    # corrected or confirmed (an officer's surname read at 0.5 counts, not only top-level fields).
+    weakest = weakest_field(record.get("fields", {}))
     return {
         "act_id": record["act_id"],
         "kind": record["kind"],
@@ -170,7 +172,7 @@ def act_document(record: dict[str, Any]) -> dict[str, Any]:
         "event_date": _date(record.get("fields", {}).get("event_date")),
         "drawn_up": _date(record.get("fields", {}).get("drawn_up")),
         "review": {"status": record.get("review", {}).get("status"), "reasons": record.get("review", {}).get("reasons", []),
-                   "min_conf": min(confidences) if confidences else None},
+                   "min_conf": weakest[1] if weakest else None},
         "revision": record.get("revision", 1),
         "pages": [p.get("page_id") for p in (record.get("source") or {}).get("pages", []) if p.get("page_id")],
         "record": record,

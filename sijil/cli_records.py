@@ -97,24 +97,6 @@ def _subject(record: dict) -> str:
     return " / ".join(names) or "?"
 
 
-def weakest_field(fields: dict, prefix: str = "") -> tuple[str, float] | None:
-    """The field read with the lowest confidence, at any depth (a person's correction or
-    confirmation of it no longer counts as a doubt)."""
-    weakest = None
-    for name, value in fields.items():
-        if not isinstance(value, dict) or name in ("ocr", "corrected", "verified"):
-            continue
-        path = f"{prefix}{name}"
-        conf = value.get("conf")
-        if isinstance(conf, (int, float)) and not value.get("corrected") and not value.get("verified") \
-                and (weakest is None or conf < weakest[1]):
-            weakest = (path, float(conf))
-        below = weakest_field(value, f"{path}.")
-        if below is not None and (weakest is None or below[1] < weakest[1]):
-            weakest = below
-    return weakest
-
-
 def print_record(record: dict) -> None:
     reg = record["register"]
     console.print(f"[bold]{record['act_id']}[/]  {record['kind']}  {reg.get('commune', {}).get('fr', '')} "
@@ -241,6 +223,7 @@ def register(app: typer.Typer, get_settings: Callable[[typer.Context], Settings]
     def review_list(ctx: typer.Context, size: Annotated[int, typer.Option("--size", "-n")] = 20,
                     as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Acts waiting for review, weakest field first (the read is audited)."""
+        from pipeline.records import weakest_field
         from search.acts import review_queue
 
         settings = get_settings(ctx)
@@ -253,8 +236,8 @@ def register(app: typer.Typer, get_settings: Callable[[typer.Context], Settings]
         console.print(f"{total} acte(s) à revoir / act(s) to review — le champ le plus faible d'abord / "
                       "weakest field first")
         rows = [(hit, weakest_field(hit.record.get("fields", {}))) for hit in hits]
-        # The index orders by its top-level confidences; the page shown is ordered by the
-        # weakest field at any depth (a missing field, no confidence, comes first).
+        # The index orders by the weakest field's confidence (any depth); a missing field,
+        # with no confidence, comes first on the page shown.
         rows.sort(key=lambda row: (row[1][1] if row[1] else -1.0, row[0].act_id))
         for hit, weakest in rows:
             # One line per act (greppable, never cut by the terminal's width).

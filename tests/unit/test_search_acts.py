@@ -104,3 +104,14 @@ def test_detail_distance_matches_the_plain_recurrence(a, b):
 
 def test_similarity_still_tells_close_names_apart():
     assert name_similarity("Mohamed Benali", "محمد بن علي") > name_similarity("Mohamed Benali", "محمود بن علي")
+
+
+def test_review_order_uses_the_weakest_field_at_any_depth_not_a_corrected_one():
+    fields = {
+        "given": {**_name("Mohamed", "محمد"), "conf": 0.97},
+        "officer": {"surname": {**_name("HADDAD", "الحالة"), "conf": 0.41}},
+        "father": {"given": {**_name("Ali", "علي"), "conf": 0.2, "corrected": {"by": "archiviste"}}},
+    }
+    document = act_document(_record("birth", fields))
+    # The officer's surname (0.41, nested) is the doubt; the father's given name was corrected.
+    assert document["review"]["min_conf"] == pytest.approx(0.41)
