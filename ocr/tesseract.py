@@ -268,7 +268,8 @@ class OcrPageResult:
     (conf >= 0); None when it found no word. direction: "rtl" (mostly Arabic script),
     "ltr" (mostly Latin) or "mixed". models: (language, sha256 prefix of its traineddata).
     langs: the languages the page was read with; language_choice: why, when they were
-    chosen per page (`langs="auto"`), else None. page_pdf: how `pdf_path` was made
+    chosen per page (`langs="auto"`), else None. psm_choice: why this psm, when it was
+    chosen per page (ocr/layout.py), else None. page_pdf: how `pdf_path` was made
     ("underlay" or "tesseract", see PagePdf). alto_rtl_spaces_fixed: SP elements of RTL
     lines rewritten (see the module docstring)."""
 
@@ -288,6 +289,7 @@ class OcrPageResult:
     models: tuple[tuple[str, str], ...]
     seconds: float
     language_choice: str | None = None
+    psm_choice: str | None = None
     page_pdf: str = "tesseract"
     alto_rtl_spaces_fixed: int = 0
 
@@ -349,6 +351,7 @@ def ocr_page(
     script_hint: ScriptDecision | None = None,
     page_pdf: PagePdf = "underlay",
     auto_min_confidence: float = AUTO_MIN_CONFIDENCE,
+    psm_choice: str | None = None,
 ) -> OcrPageResult:
     """Read one page image with one Tesseract run writing hOCR (`.hocr`), ALTO (`.xml`),
     TSV, TXT and a per-page PDF (the image under an invisible text layer) next to
@@ -359,7 +362,8 @@ def ocr_page(
     in two text windows (ocr/script.py; `script_hint`, an `ocr.script.ScriptDecision`,
     skips that look when the orientation step already took it). A page read with one
     language and a mean confidence below `auto_min_confidence` is read again with
-    `ara+fra`; `language_choice` in the result says what happened."""
+    `ara+fra`; `language_choice` in the result says what happened. `psm_choice`: why the
+    caller chose `psm` (recorded in the result as given)."""
     out_base.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     choice = None
@@ -412,6 +416,7 @@ def ocr_page(
         models=model_digests(langs=langs, tessdata_dir=tessdata_dir),
         seconds=time.perf_counter() - started,
         language_choice=choice,
+        psm_choice=psm_choice,
         page_pdf=mode,
         alto_rtl_spaces_fixed=fixed,
     )

@@ -31,6 +31,7 @@ import numpy as np
 from pipeline.imaging import pyvips
 
 from ocr import line_image, script, tesseract
+from ocr.layout import PageLayout, choose_layout
 from pipeline import page_steps
 from pipeline.errors import SijilError, ToolError
 from pipeline.page_steps import StepRecord
@@ -242,7 +243,8 @@ class StageSeconds:
     """Wall time per stage for one processed image. The stages a spread's halves share
     (decode, orientation, crop, split) are divided equally between the halves, so the
     halves' totals add up to the page's wall time. `decode` includes making the analysis
-    copy; `ocr` includes writing the work image Tesseract reads."""
+    copy; `ocr` includes choosing the psm from the page's layout (~10-30 ms) and writing
+    the work image Tesseract reads."""
 
     decode: float
     orientation: float
@@ -263,7 +265,9 @@ class ProcessedPage:
     (`half` "left"/"right", None for a single page; `page_index` is the page of the source
     file both halves came from). Step records in order: the shared ones (render,
     orientation, crop, split), then this image's own (deskew, binarise); per-stage
-    seconds, the OCR result and the image that was read."""
+    seconds, the OCR result and the image that was read. `layout`: the column structure
+    found on the image read and the psm it chose (None when the psm was given, or for a
+    one-line image read in line mode)."""
 
     source: Path
     fmt: str
@@ -274,6 +278,7 @@ class ProcessedPage:
     seconds: StageSeconds
     ocr: tesseract.OcrPageResult
     half: str | None = None
+    layout: PageLayout | None = None
 
 
 # Tesseract language codes of Arabic-script models: a register read with these alone is
@@ -297,7 +302,7 @@ def process_page(
     langs: str,
     tessdata_dir: Path | None,
     ocr_timeout_s: float,
-    psm: int = 3,
+    psm: int | None = None,
     dpi: int = 300,
     source_dpi: float | None = None,
     osd_timeout_s: float = 60.0,
@@ -317,7 +322,11 @@ def process_page(
     the image Tesseract reads is the only one encoded, once per page image, into
     `work_dir` as `pNNNN[L|R]-work.png` (named after the page number and half, so pages
     of one file can share the folder) and named as the last step record's output_image.
-    `split_spreads=False` / `binarise=False` turn those steps off."""
+    `split_spreads=False` / `binarise=False` turn those steps off.
+
+    `psm`: Tesseract's page segmentation mode for every page image; None (the default)
+    chooses it per page image from the column structure of the image read (ocr/layout.py:
+    psm 6 for a narrative body with a margin column and for tables, psm 3 otherwise)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     stem = f"p{page_index + 1:04d}"
 
@@ -374,6 +383,14 @@ def process_page(
             steps += (cleaned.record,)
             image = cleaned.image
         s2 = time.perf_counter()
+        # The psm from the layout of the image Tesseract reads (after deskew: columns are
+        # upright), on its own ~75-dpi copy.
+        page_layout = None
+        page_psm, psm_choice = psm, None
+        if psm is None:
+            reduced = page_steps.analysis_copy(image)
+            page_layout = choose_layout(reduced.gray, dpi=reduced.dpi, scale_x=reduced.scale_x)
+            page_psm, psm_choice = page_layout.psm, f"{page_layout.kind}: {page_layout.reason}"
         # The one encoding of this page image: what Tesseract reads and the page PDF shows
         # (counted in the OCR stage, which needs it as a file).
         work_image = page_steps.write_gray_image(image, out_path=work_dir / f"{part_stem}-work.png")
@@ -383,9 +400,9 @@ def process_page(
         # page reuses the script seen by the orientation windows instead of looking again.
         page_langs = "auto" if langs == "ara+fra" else langs
         hint = script.decision_from_orientation(oriented.record.measured) if len(parts) == 1 else None
-        ocr = tesseract.ocr_page(image=work_image, out_base=work_dir / f"{part_stem}-ocr", langs=page_langs, psm=psm,
-                                 dpi=ocr_dpi, tessdata_dir=tessdata_dir, timeout_s=ocr_timeout_s,
-                                 script_hint=hint)
+        ocr = tesseract.ocr_page(image=work_image, out_base=work_dir / f"{part_stem}-ocr", langs=page_langs,
+                                 psm=page_psm, psm_choice=psm_choice, dpi=ocr_dpi, tessdata_dir=tessdata_dir,
+                                 timeout_s=ocr_timeout_s, script_hint=hint)
         s3 = time.perf_counter()
         results.append(ProcessedPage(
             source=source,
@@ -398,6 +415,7 @@ def process_page(
                                  split=(t4 - t3) * share, deskew=s1 - s0, binarise=s2 - s1, ocr=s3 - s2),
             ocr=ocr,
             half=half,
+            layout=page_layout,
         ))
     if right_half_first is None:
         right_half_first = right_half_first_for(langs)
