@@ -51,7 +51,8 @@ def _encode(record: dict[str, Any]) -> bytes:
 def load_record(store: ObjectStore, *, bucket: str, act_id: str) -> StoredRecord:
     current = store.current_etag(bucket, record_key(act_id))
     if current is None:
-        raise RecordError(f"No act {act_id} in the records.", hint="Check the act id (e.g. 1601-N-1987-01-00452).")
+        raise RecordError(f"Aucun acte {act_id} dans les registres numérisés / no act {act_id} in the records.",
+                          hint="Vérifiez l'identifiant / check the act id (ex. 1601-N-1987-01-00452).")
     etag, version_id = current
     data = store.get_bytes(bucket, record_key(act_id), version_id=version_id)
     return StoredRecord(json.loads(data), etag, version_id)

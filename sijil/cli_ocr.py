@@ -50,8 +50,9 @@ def _check_langs(langs: str, *, tessdata_dir: Path | None) -> str:
         raise typer.Exit(EXIT_FAILED)
     missing = [lang for lang in wanted if lang not in installed]
     if not wanted or missing:
-        err_console.print(f"Unknown or uninstalled OCR language {escape(', '.join(missing) or repr(langs))}: "
-                          f"use ara, fra or ara+fra (installed: {escape(', '.join(sorted(installed)))})")
+        err_console.print(f"Langue d'OCR inconnue ou non installée / unknown or uninstalled OCR language "
+                          f"{escape(', '.join(missing) or repr(langs))} : ara, fra ou/or ara+fra "
+                          f"(installées / installed: {escape(', '.join(sorted(installed)))})")
         raise typer.Exit(EXIT_USAGE)
     return "+".join(wanted)
 
