@@ -564,7 +564,7 @@ def bench_ocr_command(
     synthetic: Annotated[int, typer.Option(help="Synthetic register pages in the page set")] = 8,
     langs: Annotated[str, typer.Option("--lang", help="Languages for raw Tesseract and OCRmyPDF")] = "ara+fra",
     rounds: Annotated[int, typer.Option(min=1, help="Rounds, each running every reader once, order rotated")] = 3,
-    no_ocrmypdf: Annotated[bool, typer.Option("--no-ocrmypdf", help="Skip OCRmyPDF (pip install '.[bench]')")] = False,
+    no_ocrmypdf: Annotated[bool, typer.Option("--no-ocrmypdf", help="Skip OCRmyPDF (pip install '.\\[bench]')")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """On one page set, interleaved in rounds: sijil's page path, raw Tesseract with no
