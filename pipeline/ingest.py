@@ -30,7 +30,8 @@ from storage.layout import Buckets, batch_prefix, master_key, page_id, page_pref
 from storage.objects import ObjectStore
 
 # Part of every derived key: output of an improved pipeline goes beside the old one.
-PIPELINE_VERSION = "v2"  # v2: crop, spread split and binarisation before OCR
+PIPELINE_VERSION = "v3"  # v2: crop, spread split and binarisation before OCR; v3: tessdata_best models,
+# line mode for one-line images, psm chosen per page from its columns (a page read by v2 is read again)
 OCR_LANGS = {"fr": "fra", "ar": "ara", "fr+ar": "ara+fra"}
 CONTENT_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 # Rejections whose file is never read: outside the folder, or absent.
@@ -238,7 +239,8 @@ def run_page_job(job: PageJob, *, settings: Settings, ocr_timeout_s: float = 300
                            "page_index": job.page_index},
                 "pipeline_version": PIPELINE_VERSION,
                 "steps": [_step_event(step) for step in part.steps],
-                "ocr": {"engine": part.ocr.engine, "langs": part.ocr.langs, "psm": part.ocr.psm, "dpi": part.ocr.dpi,
+                "ocr": {"engine": part.ocr.engine, "langs": part.ocr.langs, "psm": part.ocr.psm,
+                        "psm_choice": part.ocr.psm_choice, "dpi": part.ocr.dpi,
                         "models": [list(m) for m in part.ocr.models], "seconds": part.ocr.seconds},
             }
             new_objects += store.put_bytes(buckets.derived, f"{part_prefix}/events.json", _json_bytes(events),
