@@ -3,6 +3,8 @@ analysis copy and the "text ink" rules."""
 
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,16 @@ class StepRecord:
     input_image: Path | None
     output_image: Path | None
     note: str | None = None
+
+    @classmethod
+    def in_memory(cls, step: str, *, applied: bool, parameters: dict[str, Any], measured: dict[str, Any],
+                  started: float, tool_versions: dict[str, str] | None = None,
+                  note: str | None = None) -> StepRecord:
+        """A step that ran on an image held in memory (no files): seconds since `started`
+        (a time.perf_counter() value), imaging tool versions unless others are given."""
+        return cls(step=step, applied=applied, parameters=parameters, measured=measured,
+                   tool_versions=tool_versions if tool_versions is not None else tool_versions_imaging(),
+                   seconds=time.perf_counter() - started, input_image=None, output_image=None, note=note)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from pipeline.page_steps.base import (GrayImage, StepOutput, StepRecord, StepResult, _text_ink, analysis_reduce,
-                                      read_gray_image, tool_versions_imaging, write_gray_image)
+                                      read_gray_image, write_gray_image)
 
 
 
@@ -178,15 +178,6 @@ def binarise_image(
     else:
         note = (f"background unevenness {condition.background_unevenness:.3f} < {min_unevenness}: left to "
                 "Tesseract's own threshold (cleaning did not help such pages)")
-    record = StepRecord(
-        step="binarise",
-        applied=apply,
-        parameters=parameters,
-        measured=measured,
-        tool_versions=tool_versions_imaging(),
-        seconds=time.perf_counter() - started,
-        input_image=None,
-        output_image=None,
-        note=note,
-    )
+    record = StepRecord.in_memory("binarise", applied=apply, parameters=parameters, measured=measured,
+                                  started=started, note=note)
     return StepResult(output, record)

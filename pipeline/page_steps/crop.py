@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from pipeline.page_steps.base import (AnalysisCopy, Box, StepOutput, StepRecord, _components, _text_like_ink, extract_region,
-                                      read_analysis_copy, tool_versions_imaging)
+                                      read_analysis_copy)
 
 
 
@@ -280,14 +280,5 @@ def measure_crop(
                   "dark_share": dark_share, "min_border_mm": min_border_mm,
                   "min_line_border": CROP_MIN_LINE_BORDER, "text_margin_mm": CROP_TEXT_MARGIN_MM,
                   "min_kept_share": CROP_MIN_KEPT_SHARE, "written": False}
-    return StepRecord(
-        step="crop",
-        applied=apply,
-        parameters=parameters,
-        measured=measured,
-        tool_versions=tool_versions_imaging(),
-        seconds=time.perf_counter() - started,
-        input_image=None,
-        output_image=None,
-        note=estimate.note,
-    )
+    return StepRecord.in_memory("crop", applied=apply, parameters=parameters, measured=measured,
+                                started=started, note=estimate.note)

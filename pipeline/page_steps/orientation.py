@@ -144,15 +144,6 @@ def orient_image(
     output = page
     if rotate:
         output = GrayImage(np.ascontiguousarray(np.rot90(page.pixels, _QUARTER_TURNS[rotate])), page.dpi)
-    record = StepRecord(
-        step="orientation",
-        applied=bool(rotate),
-        parameters=parameters,
-        measured=measured,
-        tool_versions=versions,
-        seconds=time.perf_counter() - started,
-        input_image=None,
-        output_image=None,
-        note=note,
-    )
+    record = StepRecord.in_memory("orientation", applied=bool(rotate), parameters=parameters, measured=measured,
+                                  started=started, tool_versions=versions, note=note)
     return StepResult(output, record)

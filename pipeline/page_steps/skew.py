@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from pipeline.page_steps.base import (GrayImage, StepOutput, StepRecord, StepResult, _text_ink, read_gray_image,
-                                      tool_versions_imaging, write_gray_image)
+                                      write_gray_image)
 
 
 
@@ -168,15 +168,6 @@ def deskew_image(
     if apply:
         # Clockwise by the measured angle = OpenCV's counter-clockwise by its negative.
         output = GrayImage(rotate_gray(gray, angle_degrees=-estimate.angle_degrees), dpi)
-    record = StepRecord(
-        step="deskew",
-        applied=apply,
-        parameters=parameters,
-        measured=measured,
-        tool_versions=tool_versions_imaging(),
-        seconds=time.perf_counter() - started,
-        input_image=None,
-        output_image=None,
-        note=note,
-    )
+    record = StepRecord.in_memory("deskew", applied=apply, parameters=parameters, measured=measured,
+                                  started=started, note=note)
     return StepResult(output, record)
