@@ -200,13 +200,9 @@ def read_analysis_copy(path: Path, *, region: Box | None = None, reduce: int | N
         box = region or (0, 0, image.width, image.height)
         if box != (0, 0, image.width, image.height):
             image = image.crop(*box)
-        factor = reduce or analysis_reduce(dpi)
-        small = image.shrink(factor, factor) if factor > 1 else image
-        gray = np.ndarray(buffer=small.write_to_memory(), dtype=np.uint8, shape=(small.height, small.width))
+        return _shrunk_copy(image, dpi=dpi, box=box, factor=reduce or analysis_reduce(dpi))
     except pyvips.Error as exc:
         raise ImageStepError(f"could not read work image {path}: {exc}") from exc
-    return AnalysisCopy(gray=gray, work_dpi=dpi, reduce=factor, scale_x=box[2] / gray.shape[1],
-                        scale_y=box[3] / gray.shape[0], region=tuple(int(v) for v in box))
 
 
 def analysis_copy(image: GrayImage, *, region: Box | None = None, reduce: int | None = None) -> AnalysisCopy:
@@ -215,13 +211,17 @@ def analysis_copy(image: GrayImage, *, region: Box | None = None, reduce: int | 
     dpi = image.dpi if image.dpi >= 70 else 300.0  # as read_analysis_copy
     box = region or (0, 0, image.width, image.height)
     source = image.region(box) if box != (0, 0, image.width, image.height) else image
-    factor = reduce or analysis_reduce(dpi)
     try:
-        vips = source.vips()
-        small = vips.shrink(factor, factor) if factor > 1 else vips
-        gray = np.ndarray(buffer=small.write_to_memory(), dtype=np.uint8, shape=(small.height, small.width))
+        return _shrunk_copy(source.vips(), dpi=dpi, box=box, factor=reduce or analysis_reduce(dpi))
     except pyvips.Error as exc:
         raise ImageStepError(f"could not reduce a {image.width}x{image.height} image: {exc}") from exc
+
+
+def _shrunk_copy(image: pyvips.Image, *, dpi: float, box: Box, factor: int) -> AnalysisCopy:
+    """`image` (the pixels of `box` of a work image) box-shrunk by `factor`, with the
+    scales that map its coordinates back to the work image."""
+    small = image.shrink(factor, factor) if factor > 1 else image
+    gray = np.ndarray(buffer=small.write_to_memory(), dtype=np.uint8, shape=(small.height, small.width))
     return AnalysisCopy(gray=gray, work_dpi=dpi, reduce=factor, scale_x=box[2] / gray.shape[1],
                         scale_y=box[3] / gray.shape[0], region=tuple(int(v) for v in box))
 
