@@ -18,6 +18,12 @@ same work images (line CER, best_int models, `sijil eval ocr` scoring):
   TSV/PDF merged: not worth it.
 - a TABLE: three or more text columns (B4 typed catalogue): psm 3 reads columns as blocks
   and number columns as junk; psm 6 keeps rows together: line CER 3.9 -> 2.7%.
+  Also a table: a page with a text ROW of four or more cells far apart (gaps of 3+ line
+  heights), even when other text crosses the column gaps and the page looks like one or
+  two columns overall (B4 catalogue: column headings over a legend, long entries). On the
+  legend page psm 3 dropped every right-aligned abbreviation (vpf, frt.p, har.d…): line
+  CER 5.5 -> 0.5% on that page, 3.10 -> 2.67% over the 14 catalogue pages. No other page
+  in ../shared/testdata nor a synthetic L1/L2 page has such a row (at most 3 cells).
 
 Everything else keeps psm 3: one column (psm 4 put A1's linn/skew pages out of reading
 order, page CER 1.1 -> 37%), and ruled FORMS (bilingual L1: psm 4/6 merge the French and
@@ -60,6 +66,12 @@ _MIN_COLUMN_SHARE = 0.02     # a column holds at least this share of the page's 
 _GAP_COVERAGE_SHARE = 0.02
 # A margin column: at most this share of the text width (L2 margins measured 9-27%).
 _MARGIN_MAX_WIDTH_SHARE = 0.35
+# A table row: at least this many text cells side by side in one text row, separated by
+# gaps of at least this many line heights (see _widest_table_row). Measured: B4 catalogue
+# rows 4-8 cells; every other page in ../shared/testdata (B4 journal, A1, A2, A3, C2) and
+# synthetic L1/L2 pages: at most 3 (C1's ruled forms: 12-14, caught as forms first).
+_TABLE_ROW_MIN_CELLS = 4
+_TABLE_GAP_LINE_HEIGHTS = 3.0
 # A ruled form: at least this many long horizontal rules (L1 act frames: 3-9; tables with
 # a header rule, narrative pages with signature lines: 0-2).
 _FORM_MIN_RULES = 3
@@ -107,23 +119,47 @@ def _rules(ink: np.ndarray, *, dpi: float) -> tuple[np.ndarray, int]:
     return cv2.bitwise_or(horizontal, vertical), int(count)
 
 
-def _text_coverage(ink: np.ndarray, *, dpi: float) -> tuple[np.ndarray, int]:
-    """Per analysis column: how many pixel rows of text-line blobs it crosses; and the
-    number of text pixels in all."""
+def _text_blobs(ink: np.ndarray, *, dpi: float) -> tuple[np.ndarray, float]:
+    """(mask of the text-line blobs, their median height in pixels); (empty mask, 0.0)
+    when nothing looks like a word."""
     smear = max(1, int(round(_WORD_SMEAR_IN * dpi)))
     blobs = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (smear, 1)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
     widths, heights = stats[1:, 2], stats[1:, 3]
     wordish = (heights >= 3) & (widths >= 1.5 * heights)
     if not wordish.any():
-        return np.zeros(ink.shape[1]), 0
+        return np.zeros(ink.shape, bool), 0.0
     line_height = float(np.median(heights[wordish]))
     # Word-shaped blobs of about the page's usual line height: text. Stamps, signatures,
     # photos of seals and page-edge shadows are too tall, too short or not wide enough.
     keep = np.zeros(count, bool)
     keep[1:] = wordish & (heights >= 0.5 * line_height) & (heights <= 2.0 * line_height)
-    text = keep[labels]
+    return keep[labels], line_height
+
+
+def _coverage(text: np.ndarray) -> tuple[np.ndarray, int]:
+    """Per analysis column: how many pixel rows of text-line blobs it crosses; and the
+    number of text pixels in all."""
     return text.sum(axis=0).astype(float), int(text.sum())
+
+
+def _widest_table_row(text: np.ndarray, *, line_height: float) -> int:
+    """The most text cells found side by side in one text row: a row is a horizontal band
+    of text blobs (rows that touch make one band, which can only hide gaps), its cells
+    are runs of text separated by more than _TABLE_GAP_LINE_HEIGHTS line heights of
+    paper. Measured in line heights, not inches, because a large typeface's word spaces
+    are wide in inches (A1 typewriter.png) while a table's gaps are many characters."""
+    if not line_height:
+        return 0
+    rows = text.any(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0]))))
+    min_gap = _TABLE_GAP_LINE_HEIGHTS * line_height
+    widest = 0
+    for top, bottom in zip(edges[::2], edges[1::2]):
+        xs = np.flatnonzero(text[top:bottom].any(axis=0))
+        if len(xs):
+            widest = max(widest, 1 + int((np.diff(xs) > min_gap).sum()))
+    return widest
 
 
 def _columns(coverage: np.ndarray, *, dpi: float, text_pixels: int) -> list[tuple[int, int, float]]:
@@ -157,7 +193,8 @@ def choose_layout(gray: np.ndarray, *, dpi: float, scale_x: float = 1.0) -> Page
     started = time.perf_counter()
     ink = _ink(gray, dpi)
     rules, horizontal_rules = _rules(ink, dpi=dpi)
-    coverage, text_pixels = _text_coverage(cv2.subtract(ink, rules), dpi=dpi)
+    text, line_height = _text_blobs(cv2.subtract(ink, rules), dpi=dpi)
+    coverage, text_pixels = _coverage(text)
     columns = _columns(coverage, dpi=dpi, text_pixels=text_pixels)
     in_work = tuple((int(round(a * scale_x)), int(round(b * scale_x)), round(s, 4)) for a, b, s in columns)
 
@@ -171,6 +208,10 @@ def choose_layout(gray: np.ndarray, *, dpi: float, scale_x: float = 1.0) -> Page
         return done("form", f"{horizontal_rules} long horizontal rules: a ruled form")
     if len(columns) >= 3:
         return done("table", f"{len(columns)} text columns")
+    cells = _widest_table_row(text, line_height=line_height)
+    if cells >= _TABLE_ROW_MIN_CELLS:
+        return done("table", f"a text row of {cells} cells far apart: a table (its heading or rows), "
+                             f"its column gaps crossed by text elsewhere on the page")
     if len(columns) == 2:
         text_width = columns[-1][1] - columns[0][0]
         narrow = min(columns, key=lambda c: c[1] - c[0])

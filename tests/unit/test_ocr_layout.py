@@ -119,3 +119,27 @@ def test_typed_journal_pages_are_one_column(name):
     assert found.kind == "single" and found.psm == 3, found
     (column,) = found.columns
     assert column[1] - column[0] > 0.6 * image.width
+
+
+@pytest.mark.skipif(not CATALOGUE.is_dir(), reason=f"real test data absent: {CATALOGUE}")
+@pytest.mark.parametrize("name, cells", [("FRAN_0011_11082_L-medium.jpg", 5), ("FRAN_0011_11088_L-medium.jpg", 5)])
+def test_catalogue_pages_whose_column_gaps_are_crossed_are_tables_by_their_rows(name, cells):
+    # 11082: the column headings "Lieu et date de | N° du document | …" over a legend that
+    # runs across the gaps; 11088: long entries cross them. Over the whole page they look
+    # like one column (or two), row by row they are a table; psm 3 lost the legend's
+    # abbreviations on 11082 (line CER 5.5% -> 0.5% in block mode).
+    found, _ = _layout_of(CATALOGUE / name)
+    assert len(found.columns) < 3, found.columns
+    assert found.kind == "table" and found.psm == 6, found
+    assert int(found.reason.split("a text row of ")[1].split()[0]) >= cells, found.reason
+
+
+A1 = B4.parent / "A1_ocrmypdf_resources"
+
+
+@pytest.mark.skipif(not (A1 / "typewriter.png").is_file(), reason=f"real test data absent: {A1}")
+def test_large_typewriter_word_spaces_are_no_table_gaps():
+    # A 4000-px-wide typed recipe: its word spaces are wide in inches; gaps are measured in
+    # line heights, so "laurier, kruidnagel, kerrie, zout" stays one cell.
+    found, _ = _layout_of(A1 / "typewriter.png")
+    assert found.kind == "single" and found.psm == 3, found
