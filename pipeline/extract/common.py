@@ -184,6 +184,20 @@ def split_at_comma(words: Sequence[OcrWord], *, script: str) -> tuple[list[OcrWo
     return words, [], False
 
 
+def cut_after_commas(words: Sequence[OcrWord], *, script: str, count: int) -> tuple[list[OcrWord], list[OcrWord]]:
+    """(up to and including the `count`-th word that is or ends with a comma, the rest),
+    commas as split_at_comma sees them; (all, []) when there are fewer."""
+    marks = _AR_COMMA_LOOKALIKES if script == "ar" else _COMMA_MARKS
+    seen = 0
+    for index, word in enumerate(words):
+        stripped = word.text.rstrip()
+        if (stripped in marks and index > 0) or (stripped.endswith(marks) and len(stripped) > 1):
+            seen += 1
+            if seen == count:
+                return list(words[:index + 1]), list(words[index + 1:])
+    return list(words), []
+
+
 def person_readings(*, script: str, words: Sequence[OcrWord], order: str, with_occupation: bool,
                     factor: float = 1.0) -> dict[str, Reading]:
     """given / surname / occupation readings from "SAADI Fatma, sans profession"
@@ -191,15 +205,23 @@ def person_readings(*, script: str, words: Sequence[OcrWord], order: str, with_o
     "given_only" for a father ("Ali, commerçant")."""
     words = [w for w in words if w.text.strip()]
     name_words, occupation_words, found = split_at_comma(words, script=script) if with_occupation else (words, [], True)
+    if with_occupation and found and not [w for w in occupation_words if w.text.strip(" ,.;:،؛»«")]:
+        # The only comma read is the one closing the occupation ("عبد الله موظف،"): the
+        # one between name and occupation was lost; cut as if none had been read.
+        words, found = name_words, False
+    given_factor = factor
     if with_occupation and not found:
-        # No comma read: the occupation is what follows the name words.
+        # No comma read: the occupation is what follows the name words. Where they end is
+        # a guess; where an Arabic given name that opens them ends is not (names.py).
         name_words, occupation_words = _guess_occupation_cut(words, script=script, order=order)
+        given_factor = factor if (script == "ar" and order == "given_first") else factor * 0.8
         factor *= 0.8
     out: dict[str, Reading] = {}
     if any(any(ch.isdigit() for ch in w.text) for w in name_words):
         # "BOU 210 Halima": a name with a figure in it was misread; where it splits is
         # not known either.
         factor *= 0.5
+        given_factor *= 0.5
     if order == "given_only":
         given, surname = tuple(name_words), ()
     elif script == "lat":
@@ -211,7 +233,8 @@ def person_readings(*, script: str, words: Sequence[OcrWord], order: str, with_o
         else:
             given, surname = names.split_arabic_given_first(name_words)
     for key, part, upper in (("given", given, False), ("surname", surname, True)):
-        reading = text_reading(script=script, words=part, upper=upper if script == "lat" else None, factor=factor)
+        reading = text_reading(script=script, words=part, upper=upper if script == "lat" else None,
+                               factor=given_factor if key == "given" else factor)
         if reading is not None:
             out[key] = reading
     if occupation_words:

@@ -31,7 +31,7 @@ from pipeline.extract.fields import (
 )
 from pipeline.extract.model import ActPart, ExtractedAct, Row
 from pipeline.extract.ocr_words import Line, OcrWord, build_lines, typical_height
-from pipeline.extract.text import fold_arabic, fold_latin, fuzzy_lookup
+from pipeline.extract.text import fold_arabic, fold_latin, fuzzy_lookup, levenshtein
 
 _AR_OPENING = (fold_arabic("في"), fold_arabic("عام"))
 _PAGE_HEADER_FR = {"commune", "registre", "wilaya", "republique"}
@@ -390,9 +390,12 @@ def _matches(key: str, accepted: tuple[str, ...]) -> bool:
     return fuzzy_lookup(key, {a: a for a in accepted if len(a) > 3}) is not None
 
 
-# Phrases too common to be searched without the one that must come before them: the
-# mother's "et de" / "و" only after the father's "fils de" / "ابن".
-_NEEDS = {"mother": "father"}
+# Phrases too common to be searched without one that must come before them: the
+# mother's "et de" / "و" only after the father's "fils de" / "ابن" or, when OCR lost
+# that phrase (ابن read ان, أن, إن or merged with its neighbours), after the sex phrase
+# and the one word of its value: the narrative puts only the father between them, and
+# neither his name nor his occupation is a lone "و" / "et de".
+_NEEDS = {"mother": ("father", "sex")}
 
 
 def _find_phrases(keys: Sequence[str], phrases: Sequence[_Phrase]) -> dict[str, tuple[int, int]]:
@@ -401,8 +404,12 @@ def _find_phrases(keys: Sequence[str], phrases: Sequence[_Phrase]) -> dict[str, 
     found: dict[str, tuple[int, int]] = {}
     position = 0
     for phrase in phrases:
-        if phrase.name in _NEEDS and _NEEDS[phrase.name] not in found:
-            continue
+        if phrase.name in _NEEDS:
+            anchor = next((name for name in _NEEDS[phrase.name] if name in found), None)
+            if anchor is None:
+                continue
+            if anchor != _NEEDS[phrase.name][0]:
+                position = max(position, found[anchor][1] + 1)
         width = len(phrase.keys)
         for start in range(position, len(keys) - width + 1):
             if all(_matches(keys[start + k], phrase.keys[k]) for k in range(width)):
@@ -582,22 +589,38 @@ def _read_script(parts: Sequence[ActPart], *, expected_year: int | None = None) 
         body_name = _until_comma(child, script=script)
         given_words, surname_words = names.split_arabic_given_first(body_name)
         father, factor = _between(words, spans, "father", ["mother", "home"])
-        mother, mother_factor = _between(words, spans, "mother", ["home"])
+        if "father" not in spans and "mother" in spans:
+            father, factor = _father_without_phrase(words, spans)
+        mother, mother_factor = _between(words, spans, "mother", ["home", "drawn"])
         if "mother" not in spans:
             # "و" written joined to the mother's name (وحليمة): cut after the father's
             # occupation, at the first word opening with و past the second comma.
             father, mother, mother_factor = _joined_mother(father)
+        elif "father" not in spans:
+            mother_factor *= 0.9  # found after the sex phrase, not after the father's
+        home_after_mother: list[OcrWord] = []
+        if "home" not in spans:
+            # "… و زينب سعدي، ممرضة، الساكنين ببلدية …" with الساكنين misread: the mother's
+            # part is her name and occupation (two commas); what follows is the home.
+            mother, home_after_mother = common.cut_after_commas(mother, script=script, count=2)
         people = {"father": common.person_readings(script=script, words=father, order="given_only",
                                                    with_occupation=True, factor=factor)}
         factor = mother_factor
         people["mother"] = common.person_readings(script=script, words=mother, order="given_first",
                                                   with_occupation=True, factor=factor)
         home, factor = _between(words, spans, "home", ["drawn"])
+        if "home" not in spans and home_after_mother:
+            home, factor = _home_without_phrase(home_after_mother), 0.8 * mother_factor
         if home and _commune_word(home[0]):
             home = home[1:]
-        put(combine_text("residence", [text_reading(script=script, words=_cut_at_stop(home), factor=factor)]))
+        residence = _cut_at_stop(home)
+        put(combine_text("residence", [text_reading(script=script, words=residence, factor=factor)]))
         drawn, factor = _between(words, spans, "drawn", ["declaration", "officer_name"])
+        if "drawn" not in spans and "home" in spans:
+            drawn, factor = _drawn_after_home(words, spans, residence)
         officer, officer_factor = _between(words, spans, "officer_name", ["officer"])
+        if "officer_name" not in spans and "officer" in spans:
+            officer, officer_factor = _officer_without_phrase(words, spans)
         people["officer"] = common.person_readings(script=script, words=_officer_words(officer, script=script),
                                                    order="given_first", with_occupation=False, factor=officer_factor)
     put(combine_values("sex", _sex_readings(words, spans, script=script)))
@@ -648,6 +671,61 @@ def _read_script(parts: Sequence[ActPart], *, expected_year: int | None = None) 
     return ExtractedAct(layout="L2", number=act_number, suffix=suffix, fields=fields, mentions=mentions,
                         parts=tuple(parts), continuation=not (parts and (parts[0].head or _opens(words, script))),
                         complete=complete, lang="fr" if script == "lat" else "ar")
+
+
+_FATHER_AR = (fold_arabic("ابن"), fold_arabic("ابنة"))
+
+
+def _father_without_phrase(words: Sequence[OcrWord], spans: dict[str, tuple[int, int]]) -> tuple[list[OcrWord], float]:
+    """The father's words when his phrase (ابن / ابنة) was not read but the mother's was
+    (found after the sex phrase, see _NEEDS): past the sex phrase and its one-word value,
+    up to the mother's "و"; a first word a letter away from ابن / ابنة (ان, أن, إن, ابر)
+    is that phrase misread. Where his words start is a guess: factor 0.64, never
+    accepted without review."""
+    if "sex" not in spans:
+        return [], 0.0
+    between = [w for w in words[spans["sex"][1] + 1:spans["mother"][0]] if _key_ar_phrase(w)]
+    if between and any(levenshtein(_key_ar_phrase(between[0]), form) <= 1 for form in _FATHER_AR):
+        between = between[1:]
+    return between, 0.64
+
+
+def _drawn_after_home(words: Sequence[OcrWord], spans: dict[str, tuple[int, int]],
+                      residence: Sequence[OcrWord]) -> tuple[list[OcrWord], float]:
+    """The drawn-up date's words when حرر في was misread: the sentence after the one
+    that ends with the home ("… الجزائر الوسطى. [حرر في] الخامس عشر من شهر …"), up to
+    the declaration (or the officer). Nothing when the home sentence has no full stop
+    (where the date starts is then unknown). Factor 0.8: a bounding phrase was lost."""
+    if not residence or not residence[-1].text.rstrip().endswith("."):
+        return [], 0.0
+    start = next((i + 1 for i, w in enumerate(words) if w is residence[-1]), None)
+    if start is None:
+        return [], 0.0
+    end = next((spans[name][0] for name in ("declaration", "officer_name") if name in spans and spans[name][0] >= start),
+               len(words))
+    return list(words[start:end]), 0.8
+
+
+_WE_AR = fold_arabic("نحن")
+
+
+def _officer_without_phrase(words: Sequence[OcrWord], spans: dict[str, tuple[int, int]]) -> tuple[list[OcrWord], float]:
+    """The officer's name when نحن was misread (نح, تحن): the words between a word a
+    letter away from نحن, among the four before ضابط, and ضابط. Factor 0.8."""
+    end = spans["officer"][0]
+    for index in range(end - 1, max(-1, end - 5), -1):
+        if levenshtein(_key_ar_phrase(words[index]), _WE_AR) <= 1:
+            return list(words[index + 1:end]), 0.8
+    return [], 0.0
+
+
+def _home_without_phrase(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """What follows the mother's occupation when الساكنين was misread: the place after
+    the commune word (ببلدية), when one of the first two words is one; else nothing."""
+    for index, word in enumerate(words[:2]):
+        if _commune_word(word):
+            return list(words[index:])
+    return []
 
 
 def _joined_mother(words: Sequence[OcrWord]) -> tuple[list[OcrWord], list[OcrWord], float]:

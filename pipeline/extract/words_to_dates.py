@@ -635,10 +635,14 @@ def _ar_number_at(tokens: Sequence[_Token], start: int, *, vocabulary: dict[str,
         found = _ar_lookup(token, vocabulary)
         if found is None:
             # One OCR blot inside a number ("ألف Al وتسعمائة") is skipped if a number
-            # word follows it; anything longer ends the number.
+            # word follows it that the number can take (a complete "ألف وتسعمائة وسبعة
+            # وثمانين" does not take the ألف that "الساعة" read short resembles after
+            # "على"); anything longer ends the number.
             after = index + step
-            if (skip_noise and collected and noise == 0 and 0 <= after < len(tokens)
-                    and _ar_lookup(tokens[after].text, vocabulary) is not None):
+            following = _ar_lookup(tokens[after].text, vocabulary) if 0 <= after < len(tokens) else None
+            if (skip_noise and collected and noise == 0 and following is not None
+                    and _ar_value([m for _, m in collected][::step] + [following[0]] if step > 0
+                                  else [following[0]] + [m for _, m in collected][::-1])[1]):
                 noise += 1
                 index = after
                 continue

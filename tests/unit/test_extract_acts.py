@@ -314,3 +314,69 @@ def test_arabic_narrative_mother_conjunction_read_as_nine():
     words = [_word(t) for t in "ابن علي، تاجر، 9 زهرة بن شيخ، ممرضة، الساكنين".split()]
     spans = _find_phrases([_key_ar_phrase(w) for w in words], _AR_PHRASES)
     assert spans["mother"] == (3, 4)
+
+
+# --- Arabic narrative: a phrase OCR lost (held-out synthetic pages, best_int ara) --------
+
+_AR_ACT = ("في عام ألف وتسعمائة وسبعة وثمانين، في الرابع من شهر جانفي على الساعة العاشرة، ولد ببلدية المدية، "
+           "الطفل الطاهر مزيان، من جنس ذكر، ابن رشيد، سائق، و زينب سعدي، ممرضة، الساكنين ببلدية الجزائر الوسطى. "
+           "حرر في السادس من شهر جانفي عام ألف وتسعمائة وسبعة وثمانين على الساعة التاسعة، بناء على تصريح الأب "
+           "الذي وقع معنا بعد التلاوة، نحن رشيد حداد، ضابط الحالة المدنية لبلدية الجزائر الوسطى.")
+
+
+def _read_arabic(text: str) -> dict[str, tuple[str | None, float]]:
+    from pipeline.extract.l2 import read_act
+    from pipeline.extract.model import ActPart, Row
+
+    words = tuple(_word(t) for t in text.split())
+    part = ActPart(page=1, half=None, layout="L2", sides={"ar": (Row(key=None, label=(), value=words),)},
+                   head={}, margin=())
+    act = read_act([part], expected_year=1987)
+    return {name: (value.value if value.value is not None else value.text("ar"), value.conf)
+            for name, value in act.fields.items()}
+
+
+def test_arabic_narrative_as_written_is_read_whole():
+    fields = _read_arabic(_AR_ACT)
+    assert fields["father.given"][0] == "رشيد" and fields["mother.given"][0] == "زينب"
+    assert fields["mother.occupation"][0] == "ممرضة" and fields["residence"][0] == "الجزائر الوسطى"
+    assert fields["drawn_up"][0] == "1987-01-06" and fields["officer.surname"][0] == "حداد"
+
+
+def test_father_phrase_lost_the_mother_is_still_found_after_the_sex():
+    fields = _read_arabic(_AR_ACT.replace("ابن رشيد،", "ان رشيد،"))
+    assert (fields["mother.given"][0], fields["mother.surname"][0], fields["mother.occupation"][0]) == \
+        ("زينب", "سعدي", "ممرضة")
+    # The father's words are past the misread ابن; where they start is a guess: review.
+    assert fields["father.given"][0] == "رشيد" and fields["father.given"][1] < 0.9
+    assert fields["father.occupation"][0] == "سائق"
+
+
+def test_home_phrase_lost_the_mother_ends_at_her_occupation():
+    fields = _read_arabic(_AR_ACT.replace("الساكنين", "الماك"))
+    assert fields["mother.occupation"][0] == "ممرضة"
+    assert fields["residence"][0] == "الجزائر الوسطى" and fields["residence"][1] < 0.9
+
+
+def test_drawn_up_phrase_lost_the_date_is_the_sentence_after_the_home():
+    fields = _read_arabic(_AR_ACT.replace("حرر في", "عد ©"))
+    assert fields["drawn_up"][0] == "1987-01-06" and fields["drawn_up"][1] < 0.9
+    assert fields["drawn_up.time"][0] == "09:00"
+
+
+def test_officer_phrase_misread_the_name_before_his_title_is_read():
+    fields = _read_arabic(_AR_ACT.replace("نحن", "نح"))
+    assert (fields["officer.given"][0], fields["officer.surname"][0]) == ("رشيد", "حداد")
+
+
+def test_name_and_occupation_without_the_comma_between_them():
+    from pipeline.extract.common import person_readings
+
+    # "ابن عبد الله موظف،": only the comma closing the occupation was read.
+    readings = person_readings(script="ar", words=[_word("عبد"), _word("الله"), _word("موظف،")], order="given_only",
+                               with_occupation=True)
+    assert readings["given"].text == "عبد الله" and readings["occupation"].text == "موظف"
+    # A given name that opens the words is sure whatever the cut; surname and occupation are not.
+    readings = person_readings(script="ar", words=[_word("زينب"), _word("سعدي"), _word("ممرضة.")],
+                               order="given_first", with_occupation=True)
+    assert readings["given"].conf == 0.95 and readings["surname"].conf < 0.9

@@ -194,3 +194,14 @@ def test_arabic_hours_with_ocr_cuts_in_the_minutes():
     assert parse_time("على الساعة السادسة عشرة و نحمسين دقيقة»", lang="ar").value == "16:50"
     cut = parse_time("على الساعة الثانية والعشرين و عشر دقاء ثق»", lang="ar")
     assert cut.value == "22:10" and cut.confidence < 0.9
+
+
+def test_a_complete_arabic_year_does_not_take_a_number_word_past_a_blot():
+    # "… وسبعة وثمانين على السا…": "السا" (الساعة cut short) is one letter from ألفا;
+    # the year is complete, so it does not become 988000 and the date is read.
+    from pipeline.extract.words_to_dates import parse_date
+
+    text = "التاسع عشر من شهر جانفي عام ألف وتسعمائة وسبعة وثمانين على السا مسه عشرة و الربع،"
+    assert parse_date(text, lang="ar", expected_year=1987).value == "1987-01-19"
+    # A blot inside the number is still stepped over.
+    assert parse_date("عام ألف Al وتسعمائة وسبعة وثمانين، في الرابع من شهر جانفي", lang="ar").value == "1987-01-04"
