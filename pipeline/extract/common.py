@@ -273,7 +273,11 @@ _FIGURES = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 
 
 def mention_kind(line: Line) -> tuple[str, str] | None:
-    """(kind, lang) when the line opens a mention ("Marié le …", "تزوج بتاريخ …")."""
+    """(kind, lang) when the line opens a mention ("Marié le …", "تزوج بتاريخ …").
+    On a line that also holds a date in figures (a mention's), a short Arabic kind word
+    a letter off counts too (زوج, توف for تزوج, توفي: the handwritten first letter lost),
+    which alone would be too loose for three letters."""
+    dated = _FIGURES.search(" ".join(w.text for w in line.words)) is not None
     for word in line.words[:2]:
         latin = fold_latin(word.text).strip(" .,:;")
         match = fuzzy_lookup(latin, _MENTION_KINDS_FR)
@@ -281,6 +285,8 @@ def mention_kind(line: Line) -> tuple[str, str] | None:
             return match.value, "fr"
         arabic = fold_arabic(word.text).strip(" .,:;،")
         match = fuzzy_lookup(arabic, _MENTION_KINDS_AR)
+        if match is None and dated and len(arabic) >= 3:
+            match = fuzzy_lookup(arabic, _MENTION_KINDS_AR, tolerance=1)
         if match is not None:
             return match.value, "ar"
     return None

@@ -380,3 +380,17 @@ def test_name_and_occupation_without_the_comma_between_them():
     readings = person_readings(script="ar", words=[_word("زينب"), _word("سعدي"), _word("ممرضة.")],
                                order="given_first", with_occupation=True)
     assert readings["given"].conf == 0.95 and readings["surname"].conf < 0.9
+
+
+def test_a_dated_margin_mention_whose_kind_word_lost_a_letter():
+    from pipeline.extract.common import mention_kind, read_mentions
+    from pipeline.extract.ocr_words import build_lines
+
+    def line(text: str):
+        return build_lines([_word(t) for t in text.split()], rtl=True)[0]
+
+    # "تزوج بتاريخ 24/08/2012" read with its first letter lost.
+    assert mention_kind(line("زوج بار 24/08/2012 ببادية")) == ("marriage", "ar")
+    assert read_mentions([line("زوج بار 24/08/2012 ببادية")])[0].date == "2012-08-24"
+    # Without a date in figures, three letters a letter off are not enough.
+    assert mention_kind(line("زوج بن علي")) is None
