@@ -292,6 +292,9 @@ class OcrPageResult:
     psm_choice: str | None = None
     page_pdf: str = "tesseract"
     alto_rtl_spaces_fixed: int = 0
+    script_regions: str | None = None
+    region_psm: int | None = None
+    arabic_regions: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,8 @@ def mean_word_confidence(words: list[TsvWord]) -> float | None:
 AUTO_MIN_CONFIDENCE = 0.72
 AUTO = "auto"
 BOTH_LANGS = "ara+fra"
+# psm of the `ara` pass over a bilingual page's Arabic regions (see ocr/regions.py).
+REGION_PSM = 3
 
 
 def ocr_page(
@@ -352,6 +357,8 @@ def ocr_page(
     page_pdf: PagePdf = "underlay",
     auto_min_confidence: float = AUTO_MIN_CONFIDENCE,
     psm_choice: str | None = None,
+    script_regions: bool = True,
+    region_psm: int = REGION_PSM,
 ) -> OcrPageResult:
     """Read one page image with one Tesseract run writing hOCR (`.hocr`), ALTO (`.xml`),
     TSV, TXT and a per-page PDF (the image under an invisible text layer) next to
@@ -363,7 +370,12 @@ def ocr_page(
     skips that look when the orientation step already took it). A page read with one
     language and a mean confidence below `auto_min_confidence` is read again with
     `ara+fra`; `language_choice` in the result says what happened. `psm_choice`: why the
-    caller chose `psm` (recorded in the result as given)."""
+    caller chose `psm` (recorded in the result as given).
+
+    script_regions: a page read with `ara+fra` is read again region by region: its
+    Arabic lines with `-l ara` (psm `region_psm`) on a copy where everything else is
+    whited out, and the two readings merged into one (ocr/regions.py); False reads every
+    page in one pass, as before."""
     out_base.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     choice = None
@@ -387,7 +399,15 @@ def ocr_page(
                       timeout_s=timeout_s, text_only_pdf=mode == "underlay")
         words = read_tsv_words(paths["tsv"])
         confidence = mean_word_confidence(words)
-    if mode == "underlay":
+    regions_note, regions_found = None, ()
+    if script_regions and langs == BOTH_LANGS and mode == "underlay":
+        regions_note, regions_found = _read_arabic_regions(
+            image=image, out_base=out_base, paths=paths, psm=psm, region_psm=region_psm, dpi=dpi,
+            tessdata_dir=tessdata_dir, timeout_s=timeout_s)
+        if regions_found:
+            words = read_tsv_words(paths["tsv"])
+            confidence = mean_word_confidence(words)
+    if mode == "underlay" and not regions_found:
         text_pdf = paths["pdf"].with_name(paths["pdf"].name.removesuffix(".pdf") + ".text.pdf")
         os.replace(paths["pdf"], text_pdf)
         image_pdf = paths["pdf"].with_name(paths["pdf"].name.removesuffix(".pdf") + ".image.pdf")
@@ -419,7 +439,69 @@ def ocr_page(
         psm_choice=psm_choice,
         page_pdf=mode,
         alto_rtl_spaces_fixed=fixed,
+        script_regions=regions_note,
+        region_psm=region_psm if regions_found else None,
+        arabic_regions=regions_found,
     )
+
+
+def _read_arabic_regions(*, image: Path, out_base: Path, paths: dict[str, Path], psm: int, region_psm: int,
+                         dpi: int, tessdata_dir: Path | None, timeout_s: float,
+                         ) -> tuple[str, tuple[tuple[int, int, int, int], ...]]:
+    """Second pass over a page read with `ara+fra` (its outputs in `paths`, the text PDF
+    text-only): Arabic regions from its words, `-l ara` on them, the readings merged into
+    `paths` in place and the page PDF made (text layers overlaid, image underneath).
+    Returns (what was done and why, the Arabic regions); no regions: nothing is touched."""
+    import cv2
+
+    from ocr import regions
+
+    pixels = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+    if pixels is None:
+        return "work image unreadable for the region pass: one pass with ara+fra", ()
+    found = regions.find_arabic_regions(tsv_path=paths["tsv"], width=pixels.shape[1], height=pixels.shape[0])
+    if not found.arabic:
+        return (f"no Arabic run among {found.latin_runs + found.unclear_runs} line runs: "
+                f"one pass with {BOTH_LANGS}"), ()
+    second_base = out_base.with_name(out_base.name + "-ara")
+    masked = out_base.with_name(out_base.name + "-ara-input.png")
+    first_qdf = out_base.with_name(out_base.name + ".text-qdf.pdf")
+    image_pdf = out_base.with_name(out_base.name + ".image.pdf")
+    try:
+        cv2.imwrite(str(masked), regions.masked_image(pixels=pixels, keep=found.arabic, inside=True),
+                    [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        second = _read(image=masked, out_base=second_base, langs="ara", psm=region_psm, dpi=dpi,
+                       tessdata_dir=tessdata_dir, timeout_s=timeout_s, text_only_pdf=True)
+        _, first_rows = regions.read_tsv(paths["tsv"])
+        keep = regions.kept_words(first_rows, found.arabic)
+        from pipeline.pdfa import _run as run_tool
+
+        run_tool(["qpdf", "--qdf", "--object-streams=disable", str(paths["pdf"]), str(first_qdf)],
+                 timeout_s=timeout_s, what=f"expanding the text PDF of {image.name}")
+        try:
+            regions.blank_pdf_words(qdf_pdf=first_qdf, keep=keep)
+        except ValueError as exc:  # not Tesseract's usual PDF: the first reading stays alone
+            return f"region pass abandoned ({exc}): one pass with {BOTH_LANGS}", ()
+        regions.merge_hocr(first=paths["hocr"], second=second["hocr"], regions=found.arabic, out=paths["hocr"])
+        fix_rtl_alto_spaces(second["alto"])
+        regions.merge_alto(first=paths["alto"], second=second["alto"], regions=found.arabic, out=paths["alto"])
+        kept, added = regions.merge_tsv(first=paths["tsv"], second=second["tsv"], regions=found.arabic,
+                                        out=paths["tsv"])
+        paths["txt"].write_text(regions.tsv_text(paths["tsv"]), encoding="utf-8")
+        layout = _png_layout(image)
+        write_image_pdf(png=image, layout=layout, out_pdf=image_pdf, dpi=dpi)
+        run_tool(["qpdf", str(first_qdf), "--overlay", str(second["pdf"]), "--", "--underlay", str(image_pdf),
+                  "--", "--deterministic-id", "--compress-streams=y", "--object-streams=generate",
+                  str(paths["pdf"])],
+                 timeout_s=timeout_s, what=f"merging the two text layers of {image.name} over its image")
+    finally:
+        for leftover in (masked, first_qdf, image_pdf, *(second_base.with_name(second_base.name + s)
+                                                         for s in _OUTPUT_SUFFIXES.values())):
+            leftover.unlink(missing_ok=True)
+    note = (f"{len(found.arabic)} Arabic region(s) from {found.arabic_runs} Arabic line run(s) of the "
+            f"{BOTH_LANGS} reading (psm {psm}) read again with ara (psm {region_psm}); {kept} words kept from the "
+            f"first reading ({found.latin_runs} Latin, {found.unclear_runs} unclear runs), {added} from the ara pass")
+    return note, found.arabic
 
 
 def _read(*, image: Path, out_base: Path, langs: str, psm: int, dpi: int, tessdata_dir: Path | None,

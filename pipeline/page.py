@@ -310,6 +310,7 @@ def process_page(
     split_spreads: bool = True,
     binarise: bool = True,
     right_half_first: bool | None = None,
+    script_regions: bool = True,
 ) -> tuple[ProcessedPage, ...]:
     """decode → orientation → crop → split → per page image: deskew → (binarise when the
     page needs it) → OCR. Returns one ProcessedPage for a single page, two for a
@@ -326,7 +327,10 @@ def process_page(
 
     `psm`: Tesseract's page segmentation mode for every page image; None (the default)
     chooses it per page image from the column structure of the image read (ocr/layout.py:
-    psm 6 for a narrative body with a margin column and for tables, psm 3 otherwise)."""
+    psm 6 for a narrative body with a margin column and for tables, psm 3 otherwise).
+
+    `script_regions`: a page image read with both languages is read again region by
+    region, its Arabic lines with `ara` alone (ocr/regions.py); False: one pass."""
     work_dir.mkdir(parents=True, exist_ok=True)
     stem = f"p{page_index + 1:04d}"
 
@@ -402,7 +406,7 @@ def process_page(
         hint = script.decision_from_orientation(oriented.record.measured) if len(parts) == 1 else None
         ocr = tesseract.ocr_page(image=work_image, out_base=work_dir / f"{part_stem}-ocr", langs=page_langs,
                                  psm=page_psm, psm_choice=psm_choice, dpi=ocr_dpi, tessdata_dir=tessdata_dir,
-                                 timeout_s=ocr_timeout_s, script_hint=hint)
+                                 timeout_s=ocr_timeout_s, script_hint=hint, script_regions=script_regions)
         s3 = time.perf_counter()
         results.append(ProcessedPage(
             source=source,
