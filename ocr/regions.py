@@ -188,8 +188,36 @@ def find_arabic_regions(*, tsv_path: Path, width: int, height: int) -> ScriptReg
             if not any(_overlaps(candidate, other) for other in latin):
                 box = candidate
         regions.append(box)
-    return ScriptRegions(tuple(regions), sum(r.script == "arabic" for r in runs),
+    return ScriptRegions(tuple(merge_columns(regions, latin=latin)), sum(r.script == "arabic" for r in runs),
                          len(latin), sum(r.script is None for r in runs))
+
+
+def merge_columns(boxes: list[Box], *, latin: list[Box]) -> list[Box]:
+    """Arabic regions above one another (x ranges overlapping by half the narrower)
+    joined into one when the joined box meets no Latin run: the lines between them that
+    the first reading lost altogether (measured on an L1 form: `ara+fra` returned no word
+    of the surname, given-name and sex lines of the Arabic half) are read by the `ara`
+    pass too, and it sees a column, not scattered lines."""
+    merged = sorted(boxes, key=lambda b: (b[1], b[0]))
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                a, b = merged[i], merged[j]
+                overlap = min(a[2], b[2]) - max(a[0], b[0])
+                if overlap < 0.5 * min(a[2] - a[0], b[2] - b[0]):
+                    continue
+                joined = _union(a, b)
+                if any(_overlaps(joined, other) for other in latin):
+                    continue
+                merged[i] = joined
+                del merged[j]
+                changed = True
+                break
+            if changed:
+                break
+    return merged
 
 
 def centre_inside(box: Box, regions: tuple[Box, ...]) -> bool:
