@@ -340,8 +340,9 @@ def mean_word_confidence(words: list[TsvWord]) -> float | None:
 AUTO_MIN_CONFIDENCE = 0.72
 AUTO = "auto"
 BOTH_LANGS = "ara+fra"
-# psm of the `ara` pass over a bilingual page's Arabic regions (see ocr/regions.py).
-REGION_PSM = 3
+# psm of the `ara` pass over a bilingual page's Arabic regions: measured on held-out seed 71
+# (8 L1 + 8 L2 fr+ar pages, field accuracy) psm 6 gave 0.891 / 0.938, psm 3 0.874 / 0.802.
+REGION_PSM = 6
 
 
 def ocr_page(

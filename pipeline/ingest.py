@@ -241,6 +241,7 @@ def run_page_job(job: PageJob, *, settings: Settings, ocr_timeout_s: float = 300
                 "steps": [_step_event(step) for step in part.steps],
                 "ocr": {"engine": part.ocr.engine, "langs": part.ocr.langs, "psm": part.ocr.psm,
                         "psm_choice": part.ocr.psm_choice, "dpi": part.ocr.dpi,
+                        "script_regions": part.ocr.script_regions, "region_psm": part.ocr.region_psm,
                         "models": [list(m) for m in part.ocr.models], "seconds": part.ocr.seconds},
             }
             new_objects += store.put_bytes(buckets.derived, f"{part_prefix}/events.json", _json_bytes(events),
