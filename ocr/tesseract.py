@@ -358,7 +358,7 @@ def ocr_page(
     page_pdf: PagePdf = "underlay",
     auto_min_confidence: float = AUTO_MIN_CONFIDENCE,
     psm_choice: str | None = None,
-    script_regions: bool = True,
+    script_regions: bool = False,
     region_psm: int = REGION_PSM,
 ) -> OcrPageResult:
     """Read one page image with one Tesseract run writing hOCR (`.hocr`), ALTO (`.xml`),

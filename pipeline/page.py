@@ -310,7 +310,7 @@ def process_page(
     split_spreads: bool = True,
     binarise: bool = True,
     right_half_first: bool | None = None,
-    script_regions: bool = True,
+    script_regions: bool = False,
 ) -> tuple[ProcessedPage, ...]:
     """decode → orientation → crop → split → per page image: deskew → (binarise when the
     page needs it) → OCR. Returns one ProcessedPage for a single page, two for a

@@ -134,7 +134,7 @@ def bilingual_reading(tmp_path_factory) -> tesseract.OcrPageResult:
     folder = tmp_path_factory.mktemp("regions")
     image = _bilingual_form(folder)
     return tesseract.ocr_page(image=image, out_base=folder / "p", langs="ara+fra", psm=3, tessdata_dir=None,
-                              timeout_s=300)
+                              timeout_s=300, script_regions=True)
 
 
 @needs_tesseract
