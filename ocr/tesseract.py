@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ocr.punctuation import repair_page_outputs
 from ocr.text import Direction, text_direction
 from pipeline.errors import ToolError
 
@@ -295,6 +296,7 @@ class OcrPageResult:
     script_regions: str | None = None
     region_psm: int | None = None
     arabic_regions: tuple[tuple[int, int, int, int], ...] = ()
+    arabic_commas_restored: int = 0
 
 
 @dataclass(frozen=True)
@@ -338,6 +340,15 @@ def mean_word_confidence(words: list[TsvWord]) -> float | None:
 # Debian models): the right single language scores 0.76–0.94; `ara` on a French page or
 # `fra` on an Arabic page 0.21–0.41; one language on a bilingual form 0.54–0.70.
 AUTO_MIN_CONFIDENCE = 0.72
+# ...and the reading with both replaces the single-language one only when it is this much
+# more confident. Both readings of the same page (psm 3, best_int models): a bilingual
+# form or narrative page read with `ara` or `fra` alone 0.51-0.65, with `ara+fra`
+# 0.85-0.88 (gain >= 0.2); an Arabic page in Amiri with a stamp (synthetic seed 71 page 6,
+# seed 53 page 2) 0.66-0.70 with `ara`, 0.67-0.72 with `ara+fra` (gain <= 0.03) - and
+# there `ara+fra` writes Latin junk inside Arabic lines: line CER 3.4 -> 6.8% on the seed-53
+# page, an act number lost on the seed-71 one. A low confidence alone does not say the
+# language was wrong; a large gain does.
+AUTO_MIN_GAIN = 0.10
 AUTO = "auto"
 BOTH_LANGS = "ara+fra"
 # psm of the `ara` pass over a bilingual page's Arabic regions: measured on held-out seed 71
@@ -370,7 +381,10 @@ def ocr_page(
     in two text windows (ocr/script.py; `script_hint`, an `ocr.script.ScriptDecision`,
     skips that look when the orientation step already took it). A page read with one
     language and a mean confidence below `auto_min_confidence` is read again with
-    `ara+fra`; `language_choice` in the result says what happened. `psm_choice`: why the
+    `ara+fra`, and that reading kept only when it is AUTO_MIN_GAIN more confident;
+    `language_choice` in the result says what happened. Arabic commas the `ara` models
+    cannot write are put back in the text, TSV, hOCR and ALTO (ocr/punctuation.py; the
+    PDF text layer keeps the characters Tesseract wrote). `psm_choice`: why the
     caller chose `psm` (recorded in the result as given).
 
     script_regions: a page read with `ara+fra` is read again region by region: its
@@ -393,13 +407,23 @@ def ocr_page(
     words = read_tsv_words(paths["tsv"])
     confidence = mean_word_confidence(words)
     if choice is not None and langs != BOTH_LANGS and (confidence or 0.0) < auto_min_confidence:
-        choice += (f"; mean confidence {confidence or 0.0:.2f} < {auto_min_confidence} with {langs}: "
-                   f"read again with {BOTH_LANGS}")
-        langs = BOTH_LANGS
-        paths = _read(image=image, out_base=out_base, langs=langs, psm=psm, dpi=dpi, tessdata_dir=tessdata_dir,
-                      timeout_s=timeout_s, text_only_pdf=mode == "underlay")
-        words = read_tsv_words(paths["tsv"])
-        confidence = mean_word_confidence(words)
+        # Read again beside the first reading, then keep the better one (see AUTO_MIN_GAIN).
+        both = _read(image=image, out_base=out_base.with_name(out_base.name + "-both"), langs=BOTH_LANGS, psm=psm,
+                     dpi=dpi, tessdata_dir=tessdata_dir, timeout_s=timeout_s, text_only_pdf=mode == "underlay")
+        both_words = read_tsv_words(both["tsv"])
+        both_confidence = mean_word_confidence(both_words)
+        first = confidence or 0.0
+        choice += (f"; mean confidence {first:.2f} < {auto_min_confidence} with {langs}: read again with "
+                   f"{BOTH_LANGS} ({both_confidence or 0.0:.2f})")
+        if (both_confidence or 0.0) >= first + AUTO_MIN_GAIN:
+            choice += f", kept: {AUTO_MIN_GAIN:.2f} or more above"
+            for name, path in both.items():
+                os.replace(path, paths[name])
+            langs, words, confidence = BOTH_LANGS, both_words, both_confidence
+        else:
+            choice += f", not kept: less than {AUTO_MIN_GAIN:.2f} above (the low confidence is the page, not the language)"
+            for path in both.values():
+                path.unlink(missing_ok=True)
     regions_note, regions_found = None, ()
     if script_regions and langs == BOTH_LANGS and mode == "underlay":
         regions_note, regions_found = _read_arabic_regions(
@@ -419,6 +443,7 @@ def ocr_page(
             text_pdf.unlink(missing_ok=True)
             image_pdf.unlink(missing_ok=True)
     fixed = fix_rtl_alto_spaces(paths["alto"])
+    commas = repair_page_outputs(txt=paths["txt"], tsv=paths["tsv"], hocr=paths["hocr"], alto=paths["alto"])
     text = paths["txt"].read_text(encoding="utf-8")
     return OcrPageResult(
         hocr_path=paths["hocr"],
@@ -443,6 +468,7 @@ def ocr_page(
         script_regions=regions_note,
         region_psm=region_psm if regions_found else None,
         arabic_regions=regions_found,
+        arabic_commas_restored=commas.txt,
     )
 
 

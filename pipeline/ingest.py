@@ -30,8 +30,9 @@ from storage.layout import Buckets, batch_prefix, master_key, page_id, page_pref
 from storage.objects import ObjectStore
 
 # Part of every derived key: output of an improved pipeline goes beside the old one.
-PIPELINE_VERSION = "v3"  # v2: crop, spread split and binarisation before OCR; v3: tessdata_best models,
-# line mode for one-line images, psm chosen per page from its columns (a page read by v2 is read again)
+PIPELINE_VERSION = "v4"  # v2: crop, spread split and binarisation before OCR; v3: tessdata_best models,
+# line mode for one-line images, psm chosen per page from its columns; v4: Arabic commas put back, ara+fra
+# fallback kept only when clearly better, catalogue rows read as tables (a page read by v3 is read again)
 OCR_LANGS = {"fr": "fra", "ar": "ara", "fr+ar": "ara+fra"}
 CONTENT_TYPES = {"tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 # Rejections whose file is never read: outside the folder, or absent.
@@ -240,7 +241,8 @@ def run_page_job(job: PageJob, *, settings: Settings, ocr_timeout_s: float = 300
                 "pipeline_version": PIPELINE_VERSION,
                 "steps": [_step_event(step) for step in part.steps],
                 "ocr": {"engine": part.ocr.engine, "langs": part.ocr.langs, "psm": part.ocr.psm,
-                        "psm_choice": part.ocr.psm_choice, "dpi": part.ocr.dpi,
+                        "psm_choice": part.ocr.psm_choice, "language_choice": part.ocr.language_choice,
+                        "dpi": part.ocr.dpi, "arabic_commas_restored": part.ocr.arabic_commas_restored,
                         "script_regions": part.ocr.script_regions, "region_psm": part.ocr.region_psm,
                         "models": [list(m) for m in part.ocr.models], "seconds": part.ocr.seconds},
             }

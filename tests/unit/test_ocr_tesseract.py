@@ -87,3 +87,67 @@ def test_one_run_writes_all_five_outputs(tmp_path):
     assert result.direction == "ltr"
     assert result.engine.startswith("tesseract 5.")
     assert result.models[0][0] == "eng" and result.models[0][1] != "unknown"
+
+
+# ---------------------------------------------------------------- the ara+fra fallback
+
+
+def _fake_read(confidence_by_langs: dict[str, float], calls: list[str]):
+    """Stands in for one Tesseract run: writes the five outputs with one Arabic line whose
+    words carry the confidence given for the languages asked (the decision under test
+    is ocr_page's, not Tesseract's)."""
+
+    def read(*, image, out_base, langs, psm, dpi, tessdata_dir, timeout_s, text_only_pdf):
+        calls.append(langs)
+        conf = confidence_by_langs[langs] * 100
+        paths = {name: out_base.with_name(out_base.name + suffix) for name, suffix in tesseract._OUTPUT_SUFFIXES.items()}
+        header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+        rows = [f"5\t1\t1\t1\t1\t{i}\t{100 * i}\t10\t80\t30\t{conf}\t{word}"
+                for i, word in enumerate(["الجزائر,", "الوسطى", langs], start=1)]
+        paths["tsv"].write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        paths["txt"].write_text(f"الجزائر, الوسطى {langs}\n", encoding="utf-8")
+        paths["hocr"].write_text("<html><body><div class='ocr_page'></div></body></html>", encoding="utf-8")
+        paths["alto"].write_text('<alto xmlns="http://www.loc.gov/standards/alto/ns-v3#"><Layout/></alto>',
+                                 encoding="utf-8")
+        paths["pdf"].write_bytes(b"%PDF-1.4\n%fake\n")
+        return paths
+
+    return read
+
+
+def _auto_read(tmp_path, monkeypatch, confidences):
+    from ocr.script import ScriptDecision
+
+    calls: list[str] = []
+    monkeypatch.setattr(tesseract, "_read", _fake_read(confidences, calls))
+    hint = ScriptDecision("ara", ("Arabic", "Arabic"), "osd-windows", "every window saw Arabic script: ara")
+    result = tesseract.ocr_page(image=tmp_path / "page.png", out_base=tmp_path / "out" / "p1", langs="auto",
+                                tessdata_dir=None, timeout_s=10, script_hint=hint, page_pdf="tesseract")
+    return result, calls
+
+
+def test_low_confidence_page_keeps_its_language_when_both_models_are_not_clearly_better(tmp_path, monkeypatch):
+    # An Arabic page in a hard face: 0.66 with ara, 0.67 with ara+fra (measured on such pages).
+    result, calls = _auto_read(tmp_path, monkeypatch, {"ara": 0.66, "ara+fra": 0.67})
+    assert calls == ["ara", "ara+fra"]
+    assert result.langs == "ara" and result.text.split()[-1] == "ara"
+    assert abs(result.mean_confidence - 0.66) < 1e-6
+    assert "not kept" in result.language_choice
+    assert not list((tmp_path / "out").glob("p1-both*")), "the discarded reading must not be left behind"
+
+
+def test_wrong_single_language_is_replaced_by_the_clearly_better_reading(tmp_path, monkeypatch):
+    # A bilingual page read with ara alone: 0.64; with ara+fra: 0.85.
+    result, calls = _auto_read(tmp_path, monkeypatch, {"ara": 0.64, "ara+fra": 0.85})
+    assert result.langs == "ara+fra" and result.text.split()[-1] == "ara+fra"
+    assert abs(result.mean_confidence - 0.85) < 1e-6
+    assert ", kept" in result.language_choice
+    assert "ara+fra" in (tmp_path / "out" / "p1.tsv").read_text(encoding="utf-8")
+    assert not list((tmp_path / "out").glob("p1-both*"))
+
+
+def test_arabic_commas_are_put_back_in_what_ocr_page_returns(tmp_path, monkeypatch):
+    result, _ = _auto_read(tmp_path, monkeypatch, {"ara": 0.9, "ara+fra": 0.9})
+    assert result.text.startswith("الجزائر، الوسطى")
+    assert result.arabic_commas_restored == 1
+    assert "الجزائر،" in (tmp_path / "out" / "p1.tsv").read_text(encoding="utf-8")
