@@ -232,10 +232,19 @@ def centre_inside(box: Box, regions: tuple[Box, ...]) -> bool:
 
 
 def masked_image(*, pixels: np.ndarray, keep: tuple[Box, ...], inside: bool) -> np.ndarray:
-    """A copy of a gray page, same size: with `inside`, white everywhere but the `keep`
-    boxes; otherwise the boxes whited out."""
+    """A copy of a gray page, same size: with `inside`, the `keep` boxes on a blank page
+    of their own paper's gray (the median of their pixels); otherwise the boxes whited out.
+
+    Why paper gray and not white: Tesseract binarises the whole image with one Otsu
+    threshold. Pure white around regions of darker paper splits the histogram between
+    the white and the paper, and the paper turns black: on a seed-83 page of paper gray
+    217 the threshold went from 156 (the page) to 227 (the white-masked copy) and the
+    `ara` pass read nothing but noise (acts 262–264 lost, the page taken for a narrative)."""
     if inside:
-        out = np.full_like(pixels, 255)
+        kept = [pixels[top:bottom, left:right].ravel() for left, top, right, bottom in keep]
+        kept = [k for k in kept if k.size]
+        paper = int(np.median(np.concatenate(kept))) if kept else 255
+        out = np.full_like(pixels, paper)
         for left, top, right, bottom in keep:
             out[top:bottom, left:right] = pixels[top:bottom, left:right]
         return out

@@ -79,11 +79,33 @@ def test_a_mostly_arabic_run_with_junk_latin_stays_arabic(tmp_path):
 
 
 def test_masked_image_keeps_or_whites_out_the_boxes():
-    pixels = np.zeros((100, 200), np.uint8)
+    pixels = np.full((100, 200), 210, np.uint8)  # gray paper
+    pixels[30:34, 12:48] = 20                     # a stroke inside the kept box
+    pixels[80:84, 120:180] = 20                   # a stroke outside it
     inside = regions.masked_image(pixels=pixels, keep=((10, 20, 50, 60),), inside=True)
-    assert inside.shape == pixels.shape and inside[30, 20] == 0 and inside[80, 150] == 255
+    assert inside.shape == pixels.shape and inside[31, 20] == 20 and inside[25, 20] == 210
+    # Outside the box: blank, at the paper's gray (not white: see the next test).
+    assert inside[81, 150] == 210 and inside[5, 5] == 210
     outside = regions.masked_image(pixels=pixels, keep=((10, 20, 50, 60),), inside=False)
-    assert outside[30, 20] == 255 and outside[80, 150] == 0
+    assert outside[31, 20] == 255 and outside[81, 150] == 20
+
+
+def test_masked_copy_of_dark_paper_binarises_like_the_page():
+    # Tesseract binarises with one Otsu threshold over the image: the kept region's paper
+    # must stay on the white side of it. Gray paper (212, as on a seed-83 page) with a few
+    # text strokes, the region a quarter of the page: a white fill put the threshold at 228
+    # and 97% of the paper went black.
+    import cv2
+
+    rng = np.random.default_rng(1)
+    pixels = np.clip(rng.normal(212, 9, (400, 600)), 0, 255).astype(np.uint8)
+    for y in range(50, 230, 20):
+        pixels[y:y + 2, 330:570] = np.clip(rng.normal(90, 30, (2, 240)), 0, 255)
+    masked = regions.masked_image(pixels=pixels, keep=((300, 40, 590, 240),), inside=True)
+    _, binary = cv2.threshold(masked, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    region, original = binary[40:240, 300:590], pixels[40:240, 300:590]
+    assert (region[original > 180] == 255).mean() > 0.99   # paper white
+    assert (region[original < 100] == 0).mean() > 0.99     # strokes black
 
 
 def test_merge_tsv_drops_words_inside_regions_and_renumbers_blocks(tmp_path):
