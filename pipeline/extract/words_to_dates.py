@@ -786,6 +786,7 @@ _AR_EXCEPT = {fold_arabic(w) for w in ("إلا", "الا", "غير")}
 _AR_MINUTE_UNITS = {fold_arabic(w) for w in ("دقيقة", "دقائق", "دقيقه")}
 _AR_TWO_MINUTES = {fold_arabic(w) for w in ("دقيقتين", "دقيقتان")}
 _AR_MIDNIGHT = fold_arabic("منتصف")
+_AR_OF = fold_arabic("من")  # "العشرين من شهر": a day of a month
 _AR_AFTERNOON = {fold_arabic(w) for w in ("مساء", "مساءا", "ليلا", "زوالا")}
 # Words after an hour that begin with و without being its minutes: ولد, ولدت (the act
 # goes on), والده …
@@ -825,6 +826,11 @@ def _parse_arabic_time(text: str) -> ParsedTime | None:
         if hour_number is not None and not anchored and hour_number.confidence < 1.0:
             # Without الساعة, only an hour read exactly: الرابع (a day) is one letter
             # from الرابعة.
+            hour_number = None
+        if hour_number is not None and not anchored and hour_number.last + 1 < len(tokens) \
+                and tokens[hour_number.last + 1].text == _AR_OF:
+            # Without الساعة, "العشرين من شهر …" is a day of a month, not 20:00 (the
+            # drawn-up sentence with its الساعة misread).
             hour_number = None
         if hour_number is None and token.isdigit():
             hour_number = _Number(int(token), 0.95, i, i)

@@ -205,3 +205,12 @@ def test_a_complete_arabic_year_does_not_take_a_number_word_past_a_blot():
     assert parse_date(text, lang="ar", expected_year=1987).value == "1987-01-19"
     # A blot inside the number is still stepped over.
     assert parse_date("عام ألف Al وتسعمائة وسبعة وثمانين، في الرابع من شهر جانفي", lang="ar").value == "1987-01-04"
+
+
+def test_a_day_of_the_month_is_not_an_hour_when_the_hour_word_is_misread():
+    # The drawn-up sentence with الساعة misread (السياجة): العشرين is the 20th of January.
+    drawn = "في العشرين من شهر جانفي عام ألف وتسعمائة وسبعة وتعاللى على السياجة الخامسة عشرة و الربع"
+    assert parse_time(drawn, lang="ar") is None
+    # With الساعة, or alone as the value of an hour row, العشرين is 20:00.
+    assert parse_time("على الساعة العشرين من مساء", lang="ar").value == "20:00"
+    assert parse_time("العشرين و النصف", lang="ar").value == "20:30"
