@@ -151,3 +151,20 @@ def test_arabic_commas_are_put_back_in_what_ocr_page_returns(tmp_path, monkeypat
     assert result.text.startswith("الجزائر، الوسطى")
     assert result.arabic_commas_restored == 1
     assert "الجزائر،" in (tmp_path / "out" / "p1.tsv").read_text(encoding="utf-8")
+
+
+def test_french_pages_are_thresholded_locally_and_arabic_pages_globally(tmp_path, monkeypatch):
+    seen: dict[str, list[str]] = {}
+
+    def run(args, *, tessdata_dir, timeout_s, subject):
+        seen[args[args.index("-l") + 1]] = args
+        base = Path(args[1])
+        for suffix in tesseract._OUTPUT_SUFFIXES.values():
+            base.with_name(base.name + suffix).write_text("", encoding="utf-8")
+
+    monkeypatch.setattr(tesseract, "_run", run)
+    for langs in ("fra", "ara", "ara+fra"):
+        tesseract._read(image=tmp_path / "p.png", out_base=tmp_path / langs, langs=langs, psm=3, dpi=300,
+                        tessdata_dir=None, timeout_s=5, text_only_pdf=True)
+    assert "thresholding_method=2" in seen["fra"]
+    assert not any(a.startswith("thresholding_method") for a in seen["ara"] + seen["ara+fra"])
