@@ -54,6 +54,11 @@ ARABIC_SHARE = 0.6
 # Tesseract gives, a word it missed at the end of a line).
 PAD_X_LINE_HEIGHTS = 0.6
 PAD_Y_LINE_HEIGHTS = 0.35
+# Latin letters count only in words read with at least this confidence (0–100). `ara+fra`
+# reads some Arabic lines as short Latin junk of low confidence ("or" at 26 for
+# "الجنس : ذكر", "ik" at 44 before a margin mention's date): counted, they made Latin runs
+# that cut the Arabic column and split a mention's kind word from its date (seed 71 L1).
+LATIN_MIN_CONFIDENCE = 50.0
 
 
 def word_script(text: str) -> Script | None:
@@ -85,6 +90,10 @@ class TsvRow:
     def box(self) -> Box:
         left, top, width, height = (int(v) for v in self.cols[6:10])
         return left, top, left + width, top + height
+
+    @property
+    def confidence(self) -> float:
+        return float(self.cols[10])
 
     @property
     def text(self) -> str:
@@ -170,7 +179,8 @@ def _run(words: list[TsvRow]) -> Run:
     for word in words[1:]:
         box = _union(box, word.box)
     text = " ".join(w.text for w in words)
-    return Run(box, len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text)), len(words))
+    latin = " ".join(w.text for w in words if w.confidence >= LATIN_MIN_CONFIDENCE)
+    return Run(box, len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(latin)), len(words))
 
 
 def find_arabic_regions(*, tsv_path: Path, width: int, height: int) -> ScriptRegions:

@@ -78,6 +78,31 @@ def test_a_mostly_arabic_run_with_junk_latin_stays_arabic(tmp_path):
     assert len(found.arabic) == 1 and found.latin_runs == 0
 
 
+def _with_confidence(path: Path, text: str, confidence: float) -> Path:
+    """The TSV with the word `text` given `confidence`."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = ["\t".join(c[:10] + [str(confidence)] + c[11:]) if c[0] == "5" and c[11] == text else line
+             for line, c in ((line, line.split("\t")) for line in lines)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("confidence, joined", [(26.0, True), (90.0, False)])
+def test_low_confidence_latin_junk_does_not_cut_the_arabic_column(tmp_path, confidence, joined):
+    # "الجنس : ذكر" read by ara+fra as "or" (confidence 26) between two Arabic lines of the
+    # form's column: junk, not a Latin line; read with confidence it is one and stays.
+    tsv = _with_confidence(_tsv(tmp_path / "p.tsv", [
+        (1, 1, 1, 1500, 600, 400, "اللقب : حاج"),
+        (1, 2, 1, 1700, 680, 200, "or"),
+        (1, 3, 1, 1500, 760, 400, "تاريخ الميلاد"),
+    ]), "or", confidence)
+    found = regions.find_arabic_regions(tsv_path=tsv, width=2480, height=3508)
+    assert len(found.arabic) == (1 if joined else 2)
+    assert found.latin_runs == (0 if joined else 1)
+    if joined:
+        assert regions.centre_inside((1700, 680, 1900, 720), found.arabic)  # read by the ara pass
+
+
 def test_masked_image_keeps_or_whites_out_the_boxes():
     pixels = np.full((100, 200), 210, np.uint8)  # gray paper
     pixels[30:34, 12:48] = 20                     # a stroke inside the kept box
