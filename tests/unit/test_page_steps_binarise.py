@@ -101,8 +101,11 @@ def test_typed_journal_page_is_left_to_tesseract(tmp_path):
 
 
 @needs_tesseract
-def test_worn_synthetic_page_reads_better_binarised(tmp_path):
-    """One of the measured pages: stained, faded, mottled paper with bleed-through."""
+def test_worn_synthetic_page_reads_better_binarised(tmp_path, monkeypatch):
+    """One of the measured pages: stained, faded, mottled paper with bleed-through. The
+    comparison is against Tesseract's global (Otsu) threshold, which Arabic pages are read
+    with; French pages get Tesseract's own Sauvola (ocr/tesseract.py), which reads this
+    page well as it is too (checked at the end)."""
     from PIL import Image
 
     from ocr import tesseract
@@ -125,10 +128,16 @@ def test_worn_synthetic_page_reads_better_binarised(tmp_path):
     assert out.record.applied, out.record.measured
     truth = page.ground_truth_text()
     scores = {}
-    for name, image in (("as is", path), ("binarised", out.image)):
-        read = tesseract.ocr_page(image=image, out_base=tmp_path / name.replace(" ", "-"), langs="fra",
-                                  tessdata_dir=None, timeout_s=120)
-        scores[name] = (line_char_error_rate(truth, read.text), word_f1(truth, read.text))
+    with monkeypatch.context() as otsu:
+        otsu.setattr(tesseract, "_THRESHOLDING_FOR_LANGS", {})
+        for name, image in (("as is", path), ("binarised", out.image)):
+            read = tesseract.ocr_page(image=image, out_base=tmp_path / name.replace(" ", "-"), langs="fra",
+                                      tessdata_dir=None, timeout_s=120)
+            scores[name] = (line_char_error_rate(truth, read.text), word_f1(truth, read.text))
     print(out.record.measured, scores)
     assert scores["binarised"][0] < scores["as is"][0] - 0.05  # measured: 24% -> 0.1% line CER, word F1 0.48 -> 0.96
     assert scores["binarised"][1] > scores["as is"][1]
+    for name, image in (("as is", path), ("binarised", out.image)):
+        read = tesseract.ocr_page(image=image, out_base=tmp_path / f"sauvola-{name.replace(' ', '-')}", langs="fra",
+                                  tessdata_dir=None, timeout_s=120)
+        assert line_char_error_rate(truth, read.text) < 0.01, name  # measured: 0.09% both
