@@ -20,10 +20,14 @@ Why the look is the full-resolution combined read and not a reduced copy: measur
 little), and the Debian "fast" models were no faster (1.8–2.8 s). A look that costs a read
 is better spent as the read itself.
 
-Status: OFF by default (`script_regions=False` in ocr_page / process_page). Measured
-side by side (field accuracy, `eval extract` pages, regions off → on): seed 71 L1
-0.848 → 0.891, L2 fr+ar 0.876 → 0.938; held-out seed 83 L1 0.833 → 0.833, L2 fr+ar
-0.909 → 0.867 (French paragraph words lost or reordered on L2: not yet understood).
+Status: OFF by default (`script_regions=False` in ocr_page / process_page). Measured side
+by side after two fixes (masked copy blanked at paper gray, low-confidence Latin junk not
+a Latin run), field accuracy via process_page off → on, same pages and code in one run:
+seed 71 L1 0.850 → 0.872, L2 fr+ar 0.898 → 0.896; seed 83 L1 0.876 → 0.910, L2 0.903 →
+0.944; seed 97 L1 0.867 → 0.906, L2 0.935 → 0.973. Still lost: Arabic
+margin mentions of L1 forms (psm 6 reads the mention region in one block with the Arabic
+column and joins their lines: the date leaves its kind word, 6 mention dates over the
+three seeds), and now and then a whole paragraph line in psm 6 (seed 71 L2).
 CPU +20–40% per bilingual page.
 """
 
